@@ -1,0 +1,1 @@
+"""The `scout` command line: one entry for every program the project ships."""

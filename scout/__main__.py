@@ -1,0 +1,5 @@
+"""Run the `scout` command line as `python -m scout`."""
+
+from scout.cli import main
+
+raise SystemExit(main())
