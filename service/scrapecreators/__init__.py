@@ -1,0 +1,43 @@
+"""The ScrapeCreators response models shared by the service and the mock's shape tests."""
+
+from service.scrapecreators.models import (
+    CreditBalance,
+    Envelope,
+    ErrorBody,
+    InstagramProfile,
+    InstagramRelated,
+    InstagramUser,
+    TikTokAweme,
+    TikTokKeywordSearch,
+    TikTokProfile,
+    TikTokSearchAuthor,
+    TikTokSearchUser,
+    TikTokUserSearch,
+    YouTubeChannel,
+    YouTubeChannelRef,
+    YouTubeChannelVideos,
+    YouTubeSearch,
+    YouTubeVideo,
+    error_text,
+)
+
+__all__ = [
+    "CreditBalance",
+    "Envelope",
+    "ErrorBody",
+    "InstagramProfile",
+    "InstagramRelated",
+    "InstagramUser",
+    "TikTokAweme",
+    "TikTokKeywordSearch",
+    "TikTokProfile",
+    "TikTokSearchAuthor",
+    "TikTokSearchUser",
+    "TikTokUserSearch",
+    "YouTubeChannel",
+    "YouTubeChannelRef",
+    "YouTubeChannelVideos",
+    "YouTubeSearch",
+    "YouTubeVideo",
+    "error_text",
+]
