@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import re
 import time
@@ -114,3 +115,11 @@ def test_new_keys_and_ids_have_qstash_shapes_and_differ() -> None:
 def test_every_token_gets_its_own_id() -> None:
     tokens = [sign(key=CURRENT, url=URL, body=BODY, now=1_700_000_000) for _ in range(20)]
     assert len({_claims(token)["jti"] for token in tokens}) == 20
+
+
+@pytest.mark.parametrize("key", [CURRENT, "k", "x" * 64, "y" * 65, "sig_Zoë"])
+def test_signature_is_the_standard_hmac_for_any_key_length(key: str) -> None:
+    token = sign(key=key, url=URL, body=BODY)
+    signing_input, _, _ = token.rpartition(".")
+    expected = hmac.digest(key.encode(), signing_input.encode(), "sha256")
+    assert _segment(token, 2) == expected
