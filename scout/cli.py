@@ -17,6 +17,7 @@ class Command(NamedTuple):
 # `scout emulator` never pays for loading the service, and the reverse.
 COMMANDS: dict[str, Command] = {
     "emulator": Command("emulator.qstash.cli:main", "run the local QStash emulator"),
+    "mock": Command("emulator.scrapecreators.cli:main", "run the ScrapeCreators mock"),
 }
 
 

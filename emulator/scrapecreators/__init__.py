@@ -1,0 +1,1 @@
+"""The ScrapeCreators mock: strict cassette replay, synthetic mode, faults, /_mock/* controls."""

@@ -1,0 +1,59 @@
+"""The mock's configuration and mutable state: loaded cassettes, pending faults, request log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from emulator.scrapecreators.faults import FaultBook
+from emulator.scrapecreators.replay import CassetteLibrary
+
+MODES = ("replay", "synthetic")
+DEFAULT_API_KEY = "dev-key"
+DEFAULT_PORT = 8090
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    mode: str = "replay"
+    api_keys: tuple[str, ...] = (DEFAULT_API_KEY,)
+    cassettes: tuple[Path, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+
+
+@dataclass
+class MockState:
+    config: MockConfig
+    library: CassetteLibrary
+    faults: FaultBook = field(default_factory=FaultBook)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    # Set on shutdown so held requests (latency, timeout faults) end at once instead of
+    # keeping the server's graceful shutdown waiting.
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def build(cls, config: MockConfig) -> MockState:
+        return cls(config=config, library=CassetteLibrary(config.cassettes))
+
+    def reset(self) -> None:
+        self.faults.clear()
+        self.library.rewind()
+        self.log.clear()
+
+    async def hold(self, seconds: float) -> None:
+        """Wait `seconds` of real time, or less if the server is shutting down."""
+        if seconds <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.closing.wait(), seconds)
+
+
+STATE = web.AppKey("scrapecreators_mock_state", MockState)

@@ -1,0 +1,66 @@
+"""In-process harness: the mock on a free loopback port, failing a test that leaves recordings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from emulator.scrapecreators import faults
+from emulator.scrapecreators.app import create_app
+from emulator.scrapecreators.replay import resolve
+from emulator.scrapecreators.state import STATE, MockConfig, MockState
+
+
+class RunningMock:
+    """A handle on a running mock; the same operations as its /_mock/* controls."""
+
+    def __init__(self, url: str, state: MockState) -> None:
+        self.url = url
+        self.state = state
+
+    async def unplayed(self) -> list[dict[str, Any]]:
+        return self.state.library.unplayed()
+
+    async def fault(self, path: str, kind: str, count: int = 1, **params: Any) -> None:
+        self.state.faults.add(faults.parse({"path": path, "kind": kind, "count": count, **params}))
+
+    async def requests(self) -> list[dict[str, Any]]:
+        return list(self.state.log)
+
+
+@asynccontextmanager
+async def running_mock(
+    cassettes: Sequence[str | Path] | str | Path | None = None,
+    *,
+    mode: str = "replay",
+    api_keys: tuple[str, ...] = ("dev-key",),
+    allow_unplayed: bool = False,
+) -> AsyncIterator[RunningMock]:
+    """Serve the mock on 127.0.0.1:<free port> for the duration of the block.
+
+    `cassettes` are stems in fixtures/cassettes/, cassette files or folders. Leaving the block
+    normally raises AssertionError naming every recording not played, unless allow_unplayed.
+    """
+    app = create_app(MockConfig(mode=mode, api_keys=api_keys, cassettes=tuple(resolve(cassettes))))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        mock = RunningMock(f"http://127.0.0.1:{port}", app[STATE])
+        yield mock
+        left = await mock.unplayed()
+        if left and not allow_unplayed:
+            listed = "\n".join(
+                f"  {u['cassette']}#{u['index']}: {u['method']} {u['url']}" for u in left
+            )
+            raise AssertionError(
+                f"{len(left)} recorded interaction(s) were never played:\n{listed}"
+            )
+    finally:
+        await runner.cleanup()
