@@ -1,0 +1,1 @@
+"""The creator-scout scraping service: job API, signed QStash webhook and job steps."""

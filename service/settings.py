@@ -1,0 +1,178 @@
+"""The service's settings, read once from the environment names the original app used."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.store.urls import normalise_database_url
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///scout.db"
+
+
+class AuthMode(StrEnum):
+    JWT = "jwt"
+    DEV = "dev"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message is one line naming the variable."""
+
+
+def _http_url(value: str, name: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"{name} must be an http(s) URL, got {value!r}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def _base_url(value: str, name: str) -> str:
+    """Keep only scheme and host: the original app configured full endpoint URLs."""
+    parts = urlsplit(_http_url(value, name))
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment; built once and passed down."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=True, extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    qstash_url: str = Field("https://qstash.upstash.io", validation_alias="QSTASH_URL")
+    qstash_token: SecretStr = Field(validation_alias="QSTASH_TOKEN")
+    qstash_current_signing_key: SecretStr = Field(validation_alias="QSTASH_CURRENT_SIGNING_KEY")
+    qstash_next_signing_key: SecretStr = Field(validation_alias="QSTASH_NEXT_SIGNING_KEY")
+    scrapecreators_api_key: SecretStr = Field(validation_alias="SCRAPECREATORS_API_KEY")
+    scrapecreators_api_url: str = Field(
+        "https://api.scrapecreators.com", validation_alias="SCRAPECREATORS_API_URL"
+    )
+    # QStash calls this base back; PUBLIC_BASE_URL wins over the original NEXT_PUBLIC_SITE_URL.
+    public_base_url: str = Field(
+        validation_alias=AliasChoices("PUBLIC_BASE_URL", "NEXT_PUBLIC_SITE_URL")
+    )
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    auth_mode: AuthMode = Field(AuthMode.JWT, validation_alias="AUTH_MODE")
+    auth_jwks_url: str | None = Field(None, validation_alias="AUTH_JWKS_URL")
+    auth_issuer: str | None = Field(None, validation_alias="AUTH_ISSUER")
+    auth_audience: str | None = Field(None, validation_alias="AUTH_AUDIENCE")
+    admin_user_ids: frozenset[str] = Field(frozenset(), validation_alias="ADMIN_USER_IDS")
+    log_format: LogFormat = Field(LogFormat.TEXT, validation_alias="LOG_FORMAT")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    log_raw_responses: bool = Field(False, validation_alias="LOG_RAW_RESPONSES")
+    log_raw_dir: str = Field("logs/api-raw", validation_alias="LOG_RAW_DIR")
+
+    @field_validator("qstash_url", mode="after")
+    @classmethod
+    def _qstash_url(cls, value: str) -> str:
+        return _http_url(value, "QSTASH_URL")
+
+    @field_validator("scrapecreators_api_url", mode="after")
+    @classmethod
+    def _scrapecreators_url(cls, value: str) -> str:
+        return _base_url(value, "SCRAPECREATORS_API_URL")
+
+    @field_validator("public_base_url", mode="after")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        return _http_url(value, "PUBLIC_BASE_URL")
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("auth_jwks_url", mode="after")
+    @classmethod
+    def _jwks_url(cls, value: str | None) -> str | None:
+        return None if not value else _http_url(value, "AUTH_JWKS_URL")
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _admins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("log_level", mode="after")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
+        return level
+
+    @model_validator(mode="after")
+    def _jwt_needs_jwks(self) -> Settings:
+        if self.auth_mode is AuthMode.JWT:
+            if not self.auth_jwks_url:
+                raise ValueError("AUTH_JWKS_URL is required when AUTH_MODE=jwt")
+            if not self.auth_issuer:
+                raise ValueError("AUTH_ISSUER is required when AUTH_MODE=jwt")
+        return self
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.public_base_url}/api/qstash/process-scraping"
+
+    @property
+    def failure_callback_url(self) -> str:
+        return f"{self.public_base_url}/api/qstash/failure"
+
+    @property
+    def sweep_url(self) -> str:
+        return f"{self.public_base_url}/api/qstash/sweep"
+
+
+def _env_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, str):
+        return alias
+    if isinstance(alias, AliasChoices):
+        return " or ".join(str(choice) for choice in alias.choices)
+    return field.upper()
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not loc:  # model-level checks already name their variable
+        return message
+    name = loc[0] if loc[0].isupper() else _env_name(loc[0])
+    if first["type"] == "missing":
+        if name == "PUBLIC_BASE_URL":
+            return "PUBLIC_BASE_URL (or NEXT_PUBLIC_SITE_URL) is required"
+        return f"{name} is required"
+    return message if name.split(" or ")[0] in message else f"{name}: {message}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from `environ` (default: the process environment).
+
+    Raises SettingsError with one line naming the offending variable.
+    """
+    source = dict(os.environ if environ is None else environ)
+    try:
+        return Settings.model_validate(source)
+    except ValidationError as error:
+        raise SettingsError(f"configuration error: {_one_line(error)}") from None

@@ -1,0 +1,25 @@
+"""Persistence for campaigns, jobs, results and dynamic config (SQLite or PostgreSQL)."""
+
+from service.store.records import (
+    UNSET,
+    Campaign,
+    ConfigRow,
+    Job,
+    KeyedCreator,
+    NewJob,
+    StepChanges,
+    Unset,
+)
+from service.store.store import Store
+
+__all__ = [
+    "UNSET",
+    "Campaign",
+    "ConfigRow",
+    "Job",
+    "KeyedCreator",
+    "NewJob",
+    "StepChanges",
+    "Store",
+    "Unset",
+]

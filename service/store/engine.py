@@ -1,0 +1,42 @@
+"""Create the async SQLAlchemy engine for a database URL, with SQLite set up for concurrency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from service.store.urls import is_sqlite, parse_database_url
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Hand transaction control to SQLAlchemy (pysqlite's implicit BEGIN skips reads), turn
+    # on foreign keys, and let readers work beside one writer (WAL).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+    """An engine for `database_url` (any sqlite/postgres spelling; the driver is normalised)."""
+    url = parse_database_url(database_url)
+    if is_sqlite(url):
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
+        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, **kwargs)
