@@ -1,0 +1,106 @@
+"""Assemble the emulator: state, store, delivery, dispatcher, and the aiohttp app serving them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from emulator.qstash import control
+from emulator.qstash.appkeys import DELIVERY, DISPATCHER, STATE
+from emulator.qstash.clock import Clock
+from emulator.qstash.config import Config
+from emulator.qstash.delivery import Delivery
+from emulator.qstash.dispatcher import Dispatcher
+from emulator.qstash.errors import Handler, error_middleware, error_response
+from emulator.qstash.responses import dlq, events, keys, messages, publish, schedules
+from emulator.qstash.state import Credentials, State
+from emulator.qstash.store import Store
+
+
+@dataclass
+class Emulator:
+    config: Config
+    clock: Clock
+    store: Store
+    state: State
+    delivery: Delivery
+    dispatcher: Dispatcher
+
+
+def build(config: Config) -> Emulator:
+    """Open the store and load what it holds; raises StoreError for an unusable database."""
+    clock = Clock(manual=config.manual_clock, start=config.start_time)
+    store = Store(config.db_path)
+    credentials = Credentials(config.token, config.current_key, config.next_key)
+    state = State(clock=clock, store=store, credentials=credentials)
+    try:
+        state.load(store.load())
+    except Exception:
+        store.close()
+        raise
+    delivery = Delivery(state, default_timeout=config.default_timeout)
+    dispatcher = Dispatcher(state, delivery, concurrency=config.concurrency)
+    return Emulator(config, clock, store, state, delivery, dispatcher)
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """QStash-shaped routes need the token (Bearer header or `qstash_token` query)."""
+    if request.path.startswith("/v2/"):
+        token = request.app[STATE].token
+        header = request.headers.get("Authorization", "")
+        given = header[7:] if header.startswith("Bearer ") else request.query.get("qstash_token")
+        if given != token:
+            return error_response(401, "Unauthorized")
+    return await handler(request)
+
+
+def add_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_post("/v2/publish/{destination:.+}", publish.publish)
+    r.add_get("/v2/messages/{message_id}", messages.get_message)
+    r.add_delete("/v2/messages/{message_id}", messages.cancel_message)
+    r.add_delete("/v2/messages", messages.cancel_many)
+    r.add_get("/v2/dlq", dlq.list_dlq)
+    r.add_delete("/v2/dlq", dlq.delete_many)
+    r.add_post("/v2/dlq/retry", dlq.retry_many)
+    r.add_post("/v2/dlq/retry/{dlq_id}", dlq.retry_one)
+    r.add_get("/v2/dlq/{dlq_id}", dlq.get_dlq)
+    r.add_delete("/v2/dlq/{dlq_id}", dlq.delete_dlq)
+    r.add_get("/v2/events", events.list_events)
+    r.add_get("/v2/logs", events.list_events)
+    r.add_get("/v2/keys", keys.get_keys)
+    r.add_post("/v2/keys/rotate", keys.rotate_keys)
+    r.add_get("/v2/schedules", schedules.list_all)
+    r.add_get("/v2/schedules/{schedule_id}", schedules.get)
+    r.add_delete("/v2/schedules/{schedule_id}", schedules.delete)
+    # The SDKs pause and resume with PATCH, the OpenAPI document with POST: both work.
+    for method in ("PATCH", "POST"):
+        r.add_route(method, "/v2/schedules/{schedule_id}/pause", schedules.pause)
+        r.add_route(method, "/v2/schedules/{schedule_id}/resume", schedules.resume)
+    r.add_post("/v2/schedules/{destination:.+}", schedules.create)
+    control.add_routes(app)
+
+
+def create_app(emulator: Emulator) -> web.Application:
+    app = web.Application(
+        middlewares=[error_middleware, auth_middleware], client_max_size=100 << 20
+    )
+    app[STATE] = emulator.state
+    app[DELIVERY] = emulator.delivery
+    app[DISPATCHER] = emulator.dispatcher
+    add_routes(app)
+
+    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        emulator.store.start()
+        await emulator.delivery.start()
+        emulator.dispatcher.start()
+        yield
+        await emulator.dispatcher.stop()
+        await emulator.delivery.close()
+        emulator.store.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app

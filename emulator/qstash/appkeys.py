@@ -1,0 +1,13 @@
+"""Every aiohttp AppKey of the emulator, in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.qstash.delivery import Delivery
+from emulator.qstash.dispatcher import Dispatcher
+from emulator.qstash.state import State
+
+STATE = web.AppKey("qstash_state", State)
+DELIVERY = web.AppKey("qstash_delivery", Delivery)
+DISPATCHER = web.AppKey("qstash_dispatcher", Dispatcher)

@@ -1,0 +1,92 @@
+"""Turn messages, schedules and DLQ entries into JSON rows for SQLite, and back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from typing import Any
+
+from emulator.qstash.models import (
+    CallbackSpec,
+    DlqEntry,
+    FlowControl,
+    Message,
+    Response,
+    Schedule,
+    Template,
+)
+
+# Runtime-only fields: a restart re-queues every message, so in-flight flags start afresh.
+_MESSAGE_SKIP = frozenset({"body", "seq", "in_flight", "cancelled"})
+_MESSAGE_FIELDS = [f.name for f in fields(Message) if f.name not in _MESSAGE_SKIP]
+
+
+def _spec(data: dict[str, Any] | None) -> CallbackSpec | None:
+    return None if data is None else CallbackSpec(**data)
+
+
+def _flow(data: dict[str, Any] | None) -> FlowControl | None:
+    return None if data is None else FlowControl(**data)
+
+
+def message_row(message: Message) -> tuple[str, str, bytes]:
+    data: dict[str, Any] = {}
+    for name in _MESSAGE_FIELDS:
+        value = getattr(message, name)
+        if value is None:
+            continue
+        if isinstance(value, CallbackSpec | FlowControl):
+            value = asdict(value)
+        data[name] = value
+    return message.id, json.dumps(data, separators=(",", ":")), message.body
+
+
+def message_from_row(data: str, body: bytes) -> Message:
+    fields_ = json.loads(data)
+    fields_["callback"] = _spec(fields_.get("callback"))
+    fields_["failure_callback"] = _spec(fields_.get("failure_callback"))
+    fields_["flow_control"] = _flow(fields_.get("flow_control"))
+    return Message(body=bytes(body), **fields_)
+
+
+def dlq_row(entry: DlqEntry) -> tuple[str, int, str, bytes]:
+    _, message_json, body = message_row(entry.message)
+    data = {
+        "message": json.loads(message_json),
+        "response": {
+            "status": entry.response.status,
+            "headers": entry.response.headers,
+            "body": entry.response.body.decode("latin-1"),
+            "error": entry.response.error,
+        },
+        "failed_at": entry.failed_at,
+    }
+    return entry.dlq_id, entry.seq, json.dumps(data, separators=(",", ":")), body
+
+
+def dlq_from_row(dlq_id: str, seq: int, data: str, body: bytes) -> DlqEntry:
+    fields_ = json.loads(data)
+    message = message_from_row(json.dumps(fields_["message"]), body)
+    raw = fields_["response"]
+    response = Response(
+        status=raw["status"],
+        headers=raw["headers"],
+        body=raw["body"].encode("latin-1"),
+        error=raw["error"],
+    )
+    return DlqEntry(dlq_id, seq, message, response, fields_["failed_at"])
+
+
+def schedule_row(schedule: Schedule) -> tuple[str, str, bytes]:
+    data = asdict(schedule)
+    del data["body"], data["seq"]
+    return schedule.id, json.dumps(data, separators=(",", ":")), schedule.body
+
+
+def schedule_from_row(data: str, body: bytes) -> Schedule:
+    fields_ = json.loads(data)
+    raw = fields_.pop("template")
+    raw["callback"] = _spec(raw.get("callback"))
+    raw["failure_callback"] = _spec(raw.get("failure_callback"))
+    raw["flow_control"] = _flow(raw.get("flow_control"))
+    return Schedule(template=Template(**raw), body=bytes(body), **fields_)

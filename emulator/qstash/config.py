@@ -1,0 +1,25 @@
+"""The emulator's settings, with the official dev server's well-known defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_DB = "qstash-emulator.sqlite3"
+# The official dev server's first user (reference §9.1), so apps configured for it use us as is.
+DEFAULT_TOKEN = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="
+DEFAULT_CURRENT_KEY = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r"
+DEFAULT_NEXT_KEY = "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"
+
+
+@dataclass(frozen=True)
+class Config:
+    db_path: str | None = None  # None: in memory only
+    token: str = DEFAULT_TOKEN
+    current_key: str = DEFAULT_CURRENT_KEY
+    next_key: str = DEFAULT_NEXT_KEY
+    manual_clock: bool = False
+    start_time: float | None = None  # virtual start time; None = now
+    concurrency: int = 256  # deliveries in flight at once
+    default_timeout: float = 15 * 60.0  # per attempt, when Upstash-Timeout is not given

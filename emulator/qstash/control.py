@@ -1,0 +1,129 @@
+"""The emulator-only control API under /_emulator/: clock, drain, reset, transcript, faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from emulator.qstash.appkeys import DELIVERY, DISPATCHER, STATE
+from emulator.qstash.durations import parse_duration
+from emulator.qstash.errors import bad_request
+from emulator.qstash.faults import parse_fault
+from emulator.qstash.models import JsonDict, ms
+from emulator.qstash.responses.common import json_body, ok
+
+
+def to_seconds(value: Any, field: str) -> float:
+    """A duration given as seconds (number) or Go syntax ("2s", "1h30m", "1d")."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        try:
+            seconds = parse_duration(value)
+        except ValueError as exc:
+            raise bad_request(f"{field}: {exc}") from None
+    else:
+        raise bad_request(f'{field}: a duration such as "2s" or a number of seconds is required')
+    if seconds < 0:
+        raise bad_request(f"{field}: must not be negative")
+    return seconds
+
+
+def _clock(request: web.Request) -> JsonDict:
+    state = request.app[STATE]
+    now = state.now()
+    return {
+        "now": ms(now),
+        "nowSeconds": now,
+        "mode": "manual" if state.clock.manual else "system",
+        "pending": len(state.messages),
+        "nextDue": None if (t := state.due.next_time()) is None else ms(t),
+    }
+
+
+async def get_clock(request: web.Request) -> web.Response:
+    return ok(_clock(request))
+
+
+async def set_clock(request: web.Request) -> web.Response:
+    """`{"mode": "manual"|"system"}` switches time source; `{"advance": "2s"}` moves time
+    forward (delivering everything that falls due on the way)."""
+    data = await json_body(request, required=True)
+    if not isinstance(data, dict):
+        raise bad_request("request body: must be a JSON object")
+    state, dispatcher = request.app[STATE], request.app[DISPATCHER]
+    mode = data.get("mode")
+    if mode is not None:
+        if mode not in {"manual", "system"}:
+            raise bad_request('mode: must be "manual" or "system"')
+        state.clock.set_manual(mode == "manual")
+        dispatcher.wake()
+    if "advance" in data:
+        await dispatcher.advance(to_seconds(data["advance"], "advance"))
+    return ok(_clock(request))
+
+
+async def drain(request: web.Request) -> web.Response:
+    await request.app[DISPATCHER].drain()
+    return ok(_clock(request))
+
+
+async def run_until_idle(request: web.Request) -> web.Response:
+    data = await json_body(request) or {}
+    if not isinstance(data, dict):
+        raise bad_request("request body: must be a JSON object")
+    limit = to_seconds(data.get("limit", "1d"), "limit")
+    await request.app[DISPATCHER].run_until_idle(limit)
+    return ok(_clock(request))
+
+
+async def reset(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    delivery = request.app[DELIVERY]
+    state.reset()
+    delivery.transcript.clear()
+    delivery.faults.clear()
+    await state.store.commit()
+    return ok({"reset": True})
+
+
+async def list_deliveries(request: web.Request) -> web.Response:
+    records = list(request.app[DELIVERY].transcript)
+    for field in ("messageId", "url"):
+        if field in request.query:
+            records = [r for r in records if r[field] == request.query[field]]
+    return ok({"deliveries": records})
+
+
+async def clear_deliveries(request: web.Request) -> web.Response:
+    request.app[DELIVERY].transcript.clear()
+    return ok({"cleared": True})
+
+
+async def add_fault(request: web.Request) -> web.Response:
+    fault = parse_fault(await json_body(request, required=True))
+    request.app[DELIVERY].faults.add(fault)
+    return ok(fault.to_json(), status=201)
+
+
+async def list_faults(request: web.Request) -> web.Response:
+    return ok({"faults": request.app[DELIVERY].faults.list()})
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    request.app[DELIVERY].faults.clear()
+    return ok({"cleared": True})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/_emulator/clock", get_clock)
+    app.router.add_post("/_emulator/clock", set_clock)
+    app.router.add_post("/_emulator/drain", drain)
+    app.router.add_post("/_emulator/run-until-idle", run_until_idle)
+    app.router.add_post("/_emulator/reset", reset)
+    app.router.add_get("/_emulator/deliveries", list_deliveries)
+    app.router.add_delete("/_emulator/deliveries", clear_deliveries)
+    app.router.add_post("/_emulator/faults", add_fault)
+    app.router.add_get("/_emulator/faults", list_faults)
+    app.router.add_delete("/_emulator/faults", clear_faults)

@@ -1,0 +1,134 @@
+"""The dispatcher: pops what is due from the one due-queue and runs deliveries, bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from emulator.qstash.delivery import Delivery
+from emulator.qstash.models import Message, Response, Schedule
+from emulator.qstash.schedules import fire
+from emulator.qstash.state import Outcome, State
+
+log = logging.getLogger("emulator.qstash")
+DEFAULT_CONCURRENCY = 256
+
+
+class Dispatcher:
+    """Delivers due messages and fires due schedule ticks.
+
+    With the system clock a single timer task sleeps until the earliest deliver_at (and is woken
+    when something earlier arrives). With the manual clock nothing runs on its own: `drain`,
+    `advance` and `run_until_idle` move virtual time and deliver, so tests never sleep.
+    """
+
+    def __init__(
+        self, state: State, delivery: Delivery, *, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> None:
+        self.state = state
+        self.delivery = delivery
+        self.concurrency = concurrency
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._timer: asyncio.Task[None] | None = None
+        state.due.on_earlier = self.wake
+
+    # ---- running on the system clock -------------------------------------------------------
+
+    def start(self) -> None:
+        if self._timer is None:
+            self._timer = asyncio.create_task(self._run(), name="qstash-dispatcher")
+
+    async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            await asyncio.gather(self._timer, return_exceptions=True)
+            self._timer = None
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        clock = self.state.clock
+        while True:
+            self._wake.clear()
+            handle = None
+            if not clock.manual:
+                self.launch_due()
+                when = self.state.due.next_time()
+                if when is not None and len(self._tasks) < self.concurrency:
+                    handle = loop.call_later(max(0.0, when - clock.now()), self._wake.set)
+            await self._wake.wait()
+            if handle is not None:
+                handle.cancel()
+
+    # ---- the shared core -------------------------------------------------------------------
+
+    def launch_due(self) -> int:
+        """Start everything due now, up to the concurrency bound; return how many started."""
+        state = self.state
+        now = state.now()
+        started = 0
+        while len(self._tasks) < self.concurrency:
+            item = state.due.pop_due(now)
+            if item is None:
+                break
+            if isinstance(item, Schedule):
+                fire(state, item)
+                continue
+            assert isinstance(item, Message)
+            task = asyncio.create_task(self._deliver(item))
+            self._tasks.add(task)
+            task.add_done_callback(self._done)
+            started += 1
+        return started
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._wake.set()  # a slot freed up, or the attempt made something due
+
+    async def _deliver(self, message: Message) -> None:
+        state = self.state
+        state.started(message)
+        try:
+            outcome = await self.delivery.attempt(message)
+        except Exception as exc:
+            # A bug of ours must not strand the message in flight: count it as a failed attempt.
+            log.exception("delivery of %s crashed", message.id)
+            outcome = Outcome(Response(status=0, error=f"emulator error: {exc!r}"))
+        state.finished(message, outcome)
+
+    # ---- driving virtual time --------------------------------------------------------------
+
+    async def drain(self) -> None:
+        """Deliver everything due now, and what those deliveries make due now; return when idle."""
+        while True:
+            self.launch_due()
+            if not self._tasks:
+                return
+            await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+
+    async def advance(self, seconds: float) -> None:
+        """Move the clock forward, stopping at every due time on the way, so each delivery,
+        retry and schedule tick happens at its own virtual time."""
+        clock = self.state.clock
+        target = clock.now() + seconds
+        await self.drain()
+        while (when := self.state.due.next_time()) is not None and when <= target:
+            clock.set(when)
+            await self.drain()
+        clock.set(target)
+        await self.drain()
+
+    async def run_until_idle(self, limit: float) -> None:
+        """Jump to each next due time and drain, until nothing is pending or `limit` has passed."""
+        clock = self.state.clock
+        end = clock.now() + limit
+        await self.drain()
+        while (when := self.state.due.next_time()) is not None and when <= end:
+            clock.set(when)
+            await self.drain()

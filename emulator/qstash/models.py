@@ -1,0 +1,135 @@
+"""The emulator's records: messages, callbacks, DLQ entries, events and schedules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Headers = dict[str, list[str]]  # Go-canonical header name -> values, as QStash shows them
+
+
+@dataclass(slots=True)
+class CallbackSpec:
+    """Where and how to send a (failure) callback; each one becomes a message of its own."""
+
+    url: str
+    headers: Headers | None = None
+    method: str = "POST"
+    retries: int | None = None  # None: the source message's retries
+    timeout: float | None = None
+    retry_delay: str | None = None
+
+
+@dataclass(slots=True)
+class FlowControl:
+    key: str
+    parallelism: int | None = None
+    rate: int | None = None
+    period: int | None = None  # seconds
+
+
+@dataclass(slots=True)
+class Template:
+    """Everything a publish (or a schedule tick) asks for, before it becomes a message."""
+
+    method: str = "POST"
+    headers: Headers | None = None
+    retries: int = 3
+    retry_delay: str | None = None
+    timeout: float | None = None
+    delay: float = 0.0
+    not_before: float | None = None
+    callback: CallbackSpec | None = None
+    failure_callback: CallbackSpec | None = None
+    dedup_id: str | None = None
+    content_dedup: bool = False
+    labels: list[str] | None = None
+    flow_control: FlowControl | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Message:
+    """A message waiting for (or between) delivery attempts. Times are unix seconds."""
+
+    id: str
+    url: str
+    method: str
+    body: bytes
+    created_at: float
+    not_before: float
+    deliver_at: float
+    max_retries: int
+    headers: Headers | None = None
+    retried: int = 0
+    timeout: float | None = None
+    retry_delay: str | None = None
+    callback: CallbackSpec | None = None
+    failure_callback: CallbackSpec | None = None
+    schedule_id: str | None = None
+    caller_ip: str | None = None
+    labels: list[str] | None = None
+    flow_control: FlowControl | None = None
+    topic_name: str | None = None
+    endpoint_name: str | None = None
+    queue_name: str | None = None
+    # Set on callback messages: the payload is already the body; they never call back themselves.
+    callback_of: str | None = None
+    # The heap ticket of the message's current due-queue entry; older entries are stale.
+    seq: int = 0
+    in_flight: bool = False
+    cancelled: bool = False
+
+
+@dataclass(slots=True)
+class Response:
+    """What one delivery attempt got back (status 0 when no HTTP response arrived)."""
+
+    status: int
+    headers: Headers = field(default_factory=dict)
+    body: bytes = b""
+    error: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class DlqEntry:
+    dlq_id: str
+    seq: int
+    message: Message
+    response: Response
+    failed_at: float
+
+
+@dataclass(slots=True, eq=False)
+class Event:
+    seq: int
+    time: float
+    state: str
+    message: Message
+    error: str | None = None
+    next_delivery_time: float | None = None
+    response: Response | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Schedule:
+    id: str
+    destination: str
+    cron: str
+    created_at: float
+    template: Template
+    body: bytes
+    caller_ip: str | None = None
+    queue_name: str | None = None
+    paused: bool = False
+    last_schedule_time: float | None = None
+    next_schedule_time: float | None = None
+    last_states: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    seq: int = 0
+
+
+def ms(ts: float) -> int:
+    return round(ts * 1000)
+
+
+JsonDict = dict[str, Any]

@@ -1,0 +1,72 @@
+"""Helpers every /v2 handler shares: reading the raw destination, JSON bodies and the caller."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from aiohttp import web
+
+from emulator.qstash.appkeys import STATE
+from emulator.qstash.errors import bad_request
+from emulator.qstash.headers import check_url
+from emulator.qstash.state import State
+
+# Query parameters meant for QStash itself, never forwarded to the destination.
+_RESERVED_QUERY = ("qstash_token",)
+
+
+def state_of(request: web.Request) -> State:
+    return request.app[STATE]
+
+
+def destination(request: web.Request, prefix: str) -> str:
+    """The destination exactly as sent: from the raw path (keeping `//` and percent-escapes)
+    plus the raw query string, minus QStash's own parameters."""
+    raw = request.raw_path
+    path, _, query = raw.partition("?")
+    if not path.startswith(prefix):
+        raise bad_request("invalid destination url")
+    target = path[len(prefix) :]
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k.lower() not in _RESERVED_QUERY]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+        if query:
+            target = f"{target}?{query}"
+    return check_url(target, "destination")
+
+
+def caller_ip(request: web.Request) -> str | None:
+    return request.remote
+
+
+async def json_body(request: web.Request, *, required: bool = False) -> Any:
+    """The parsed JSON body, or None when there is none (and none is required)."""
+    raw = await request.read()
+    if not raw.strip():
+        if required:
+            raise bad_request("request body: a JSON body is required")
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise bad_request(f"request body: invalid JSON: {exc}") from None
+
+
+def string_list(data: Any, field: str) -> list[str] | None:
+    """data[field] as a list of strings, or None when data has no such field."""
+    if not isinstance(data, dict) or field not in data:
+        return None
+    value = data[field]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad_request(f"{field}: must be a list of strings")
+    return value
+
+
+def ok(data: Any = None, *, status: int = 200) -> web.Response:
+    if data is None:
+        return web.Response(status=status)
+    return web.json_response(data, status=status)

@@ -1,0 +1,68 @@
+"""The /v2/schedules routes: create or overwrite, list, get, delete, pause, resume."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.qstash import schedules
+from emulator.qstash.errors import bad_request
+from emulator.qstash.headers import parse_template
+from emulator.qstash.responses.common import caller_ip, destination, ok, state_of
+from emulator.qstash.views import schedule_json
+
+
+async def create(request: web.Request) -> web.Response:
+    state = state_of(request)
+    url = destination(request, "/v2/schedules/")
+    cron = request.headers.get("Upstash-Cron")
+    if cron is None or not cron.strip():
+        raise bad_request("Upstash-Cron header is required")
+    template = parse_template(request.headers.items(), now=state.now())
+    # Schedules do not take Upstash-Not-Before, and produced messages are never deduplicated.
+    template.not_before = None
+    template.dedup_id = None
+    template.content_dedup = False
+    schedule = schedules.create(
+        state,
+        url,
+        await request.read(),
+        template,
+        cron=cron,
+        schedule_id=request.headers.get("Upstash-Schedule-Id"),
+        queue_name=request.headers.get("Upstash-Queue-Name"),
+        caller_ip=caller_ip(request),
+    )
+    await state.store.commit()
+    return ok({"scheduleId": schedule.id})
+
+
+async def list_all(request: web.Request) -> web.Response:
+    state = state_of(request)
+    ordered = sorted(state.schedules.values(), key=lambda s: s.created_at, reverse=True)
+    return ok([schedule_json(s) for s in ordered])
+
+
+async def get(request: web.Request) -> web.Response:
+    state = state_of(request)
+    return ok(schedule_json(schedules.get(state, request.match_info["schedule_id"])))
+
+
+async def delete(request: web.Request) -> web.Response:
+    state = state_of(request)
+    schedules.delete(state, request.match_info["schedule_id"])
+    await state.store.commit()
+    return ok()
+
+
+async def pause(request: web.Request) -> web.Response:
+    state = state_of(request)
+    schedules.set_paused(state, request.match_info["schedule_id"], True)
+    await state.store.commit()
+    return ok()
+
+
+async def resume(request: web.Request) -> web.Response:
+    state = state_of(request)
+    schedules.set_paused(state, request.match_info["schedule_id"], False)
+    await state.store.commit()
+    return ok()

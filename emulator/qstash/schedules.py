@@ -1,0 +1,108 @@
+"""Schedule rules: create or overwrite by id, pause, resume, delete, and fire a tick."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from emulator.qstash import ids
+from emulator.qstash.cron import Cron, CronError
+from emulator.qstash.errors import bad_request, not_found
+from emulator.qstash.models import Schedule, Template
+from emulator.qstash.state import State
+
+_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+@lru_cache(maxsize=1024)
+def parse_cron(expression: str) -> Cron:
+    return Cron.parse(expression)
+
+
+def create(
+    state: State,
+    destination: str,
+    body: bytes,
+    template: Template,
+    *,
+    cron: str,
+    schedule_id: str | None,
+    queue_name: str | None,
+    caller_ip: str | None,
+) -> Schedule:
+    if schedule_id is not None and not _ID.match(schedule_id):
+        raise bad_request(
+            "invalid Upstash-Schedule-Id header: can only contain alphanumeric characters, "
+            "hyphens, periods, and underscores"
+        )
+    try:
+        parsed = parse_cron(cron.strip())
+    except CronError as exc:
+        raise bad_request(f"invalid Upstash-Cron header: {exc}") from None
+    now = state.now()
+    old = state.schedules.get(schedule_id) if schedule_id is not None else None
+    if old is not None:
+        state.due.forget(old)
+    # Re-creating with an existing id replaces the whole definition (fields omitted vanish).
+    schedule = Schedule(
+        id=schedule_id or ids.schedule_id(),
+        destination=destination,
+        cron=parsed.expression,
+        created_at=now if old is None else old.created_at,
+        template=template,
+        body=body,
+        caller_ip=caller_ip,
+        queue_name=queue_name,
+        next_schedule_time=parsed.next_after(now),
+    )
+    _save(state, schedule)
+    return schedule
+
+
+def _save(state: State, schedule: Schedule) -> None:
+    state.schedules[schedule.id] = schedule
+    state.store.save_schedule(schedule)
+    if not schedule.paused and schedule.next_schedule_time is not None:
+        state.due.push(schedule.next_schedule_time, schedule)
+
+
+def get(state: State, schedule_id: str) -> Schedule:
+    schedule = state.schedules.get(schedule_id)
+    if schedule is None:
+        raise not_found(f"schedule {schedule_id} not found")
+    return schedule
+
+
+def delete(state: State, schedule_id: str) -> None:
+    schedule = get(state, schedule_id)
+    del state.schedules[schedule_id]
+    state.due.forget(schedule)
+    state.store.delete_schedule(schedule_id)
+
+
+def set_paused(state: State, schedule_id: str, paused: bool) -> None:
+    schedule = get(state, schedule_id)
+    state.due.forget(schedule)
+    schedule.paused = paused
+    if not paused:
+        # A resumed schedule fires at its next regular time, not for the ticks it missed.
+        schedule.next_schedule_time = parse_cron(schedule.cron).next_after(state.now())
+    _save(state, schedule)
+
+
+def fire(state: State, schedule: Schedule) -> None:
+    """One tick: publish the schedule's message, then queue the next tick."""
+    now = state.now()
+    template = schedule.template
+    message = state.accept(
+        schedule.destination,
+        schedule.body,
+        template,
+        caller_ip=schedule.caller_ip,
+        schedule_id=schedule.id,
+        queue_name=schedule.queue_name,
+    )
+    schedule.last_schedule_time = now
+    schedule.last_states = {message.id: "IN_PROGRESS"}
+    schedule.next_schedule_time = parse_cron(schedule.cron).next_after(now)
+    _save(state, schedule)

@@ -1,0 +1,320 @@
+"""The emulator's state and QStash's rules: accept, retry, fail, dead-letter, cancel, call back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from http import HTTPStatus
+
+from emulator.qstash import callbacks, ids
+from emulator.qstash.clock import Clock
+from emulator.qstash.duequeue import DueQueue
+from emulator.qstash.errors import not_found
+from emulator.qstash.eventlog import EventLog
+from emulator.qstash.models import CallbackSpec, DlqEntry, Message, Response, Schedule, Template
+from emulator.qstash.retry import RetryDelay, default_backoff
+from emulator.qstash.signing import new_signing_key
+from emulator.qstash.store import Snapshot, Store
+
+DEDUP_WINDOW = 600.0  # seconds; QStash documents ten minutes
+NON_RETRYABLE_STATUS = 489
+
+
+@lru_cache(maxsize=256)
+def _retry_delay(expression: str) -> RetryDelay:
+    return RetryDelay.parse(expression)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One delivery attempt as the rules see it."""
+
+    response: Response
+    retry_after: float | None = None  # seconds dictated by Retry-After-style headers
+    non_retryable: bool = False
+    postpone: float | None = None  # an injected delay: try again later, not an attempt
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.response.status < 300
+
+
+@dataclass(slots=True)
+class Credentials:
+    token: str
+    current_key: str
+    next_key: str
+
+
+class State:
+    """Everything the emulator knows. Every change is queued to the store in order."""
+
+    def __init__(self, *, clock: Clock, store: Store, credentials: Credentials) -> None:
+        self.clock = clock
+        self.store = store
+        self.configured = credentials
+        self.token = credentials.token
+        self.current_key = credentials.current_key
+        self.next_key = credentials.next_key
+        self.due = DueQueue()
+        self.events = EventLog(store)
+        self.messages: dict[str, Message] = {}
+        self.dlq: dict[str, DlqEntry] = {}
+        self.schedules: dict[str, Schedule] = {}
+        self.dedup: dict[str, tuple[str, float]] = {}
+        self._dlq_seq = 0
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def load(self, snap: Snapshot) -> None:
+        """Rebuild from disk. Messages in flight at a crash are simply due again (at-least-once)."""
+        self.current_key = snap.meta.get("current_key", self.current_key)
+        self.next_key = snap.meta.get("next_key", self.next_key)
+        for message in snap.messages:
+            self.messages[message.id] = message
+            self.due.push(message.deliver_at, message)
+        for entry in snap.dlq:
+            self.dlq[entry.dlq_id] = entry
+            self._dlq_seq = max(self._dlq_seq, entry.seq)
+        self.events.load(snap.events)
+        now = self.clock.now()
+        self.dedup = {key: (mid, exp) for key, mid, exp in snap.dedup if exp > now}
+        for schedule in snap.schedules:
+            self.schedules[schedule.id] = schedule
+            if not schedule.paused and schedule.next_schedule_time is not None:
+                self.due.push(schedule.next_schedule_time, schedule)
+
+    def reset(self) -> None:
+        self.messages.clear()
+        self.dlq.clear()
+        self.schedules.clear()
+        self.dedup.clear()
+        self.due.clear()
+        self.events.clear()
+        self.current_key = self.configured.current_key
+        self.next_key = self.configured.next_key
+        self.store.clear()
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    # ---- accepting messages ----------------------------------------------------------------
+
+    def find_duplicate(self, key: str | None) -> str | None:
+        if key is None:
+            return None
+        found = self.dedup.get(key)
+        if found is None or found[1] <= self.now():
+            return None
+        return found[0]
+
+    def remember_dedup(self, key: str | None, message_id: str) -> None:
+        if key is None:
+            return
+        now = self.now()
+        if len(self.dedup) > 10_000:
+            # Expired keys are dropped in bulk now and then rather than tracked one by one.
+            self.dedup = {k: v for k, v in self.dedup.items() if v[1] > now}
+            self.store.purge_dedup(now)
+        self.dedup[key] = (message_id, now + DEDUP_WINDOW)
+        self.store.save_dedup(key, message_id, now + DEDUP_WINDOW)
+
+    def accept(
+        self,
+        url: str,
+        body: bytes,
+        template: Template,
+        *,
+        caller_ip: str | None = None,
+        schedule_id: str | None = None,
+        callback_of: str | None = None,
+        queue_name: str | None = None,
+    ) -> Message:
+        now = self.now()
+        if template.not_before is not None:
+            not_before = template.not_before  # overrides Upstash-Delay when both are given
+        else:
+            not_before = now + template.delay
+        message = Message(
+            id=ids.message_id(),
+            url=url,
+            method=template.method,
+            body=body,
+            created_at=now,
+            not_before=not_before,
+            deliver_at=not_before,
+            max_retries=template.retries,
+            headers=template.headers,
+            timeout=template.timeout,
+            retry_delay=template.retry_delay,
+            callback=template.callback,
+            failure_callback=template.failure_callback,
+            schedule_id=schedule_id,
+            caller_ip=caller_ip,
+            labels=template.labels,
+            flow_control=template.flow_control,
+            queue_name=queue_name,
+            callback_of=callback_of,
+        )
+        self.messages[message.id] = message
+        self.store.save_message(message)
+        self.events.record("CREATED", message, now)
+        self.due.push(message.deliver_at, message)
+        return message
+
+    # ---- delivery outcomes -----------------------------------------------------------------
+
+    def started(self, message: Message) -> None:
+        message.in_flight = True
+        self.events.record("ACTIVE", message, self.now())
+
+    def finished(self, message: Message, outcome: Outcome) -> None:
+        message.in_flight = False
+        now = self.now()
+        if message.cancelled:
+            return
+        if outcome.postpone is not None:
+            self._reschedule(message, now + outcome.postpone)
+            return
+        response = outcome.response
+        if outcome.ok:
+            self.events.record("DELIVERED", message, now, response=response)
+            self._settle(message, "SUCCESS")
+            self._call_back(message, response)
+            return
+        error = response.error or f"{response.status} {_reason(response.status)}"
+        self.events.record("ERROR", message, now, error=error, response=response)
+        self._call_back(message, response)
+        if outcome.non_retryable or message.retried >= message.max_retries:
+            self._fail(message, response, now)
+            return
+        delay = outcome.retry_after
+        if delay is None:
+            if message.retry_delay is not None:
+                delay = _retry_delay(message.retry_delay).milliseconds(message.retried) / 1000
+            else:
+                delay = default_backoff(message.retried + 1)
+        message.retried += 1
+        self.events.record("RETRY", message, now, next_delivery_time=now + delay)
+        self._reschedule(message, now + delay)
+
+    def _reschedule(self, message: Message, when: float) -> None:
+        message.deliver_at = when
+        self.store.save_message(message)
+        self.due.push(when, message)
+
+    def _settle(self, message: Message, result: str) -> None:
+        self.messages.pop(message.id, None)
+        self.store.delete_message(message.id)
+        if message.schedule_id is not None:
+            schedule = self.schedules.get(message.schedule_id)
+            if schedule is not None and message.id in schedule.last_states:
+                schedule.last_states[message.id] = result
+                self.store.save_schedule(schedule)
+
+    def _fail(self, message: Message, response: Response, now: float) -> None:
+        self.events.record("FAILED", message, now, response=response)
+        self._settle(message, "FAIL")
+        self._dlq_seq += 1
+        entry = DlqEntry(ids.dlq_id(now, self._dlq_seq), self._dlq_seq, message, response, now)
+        self.dlq[entry.dlq_id] = entry
+        self.store.save_dlq(entry)
+        failure = message.failure_callback
+        if failure is not None:
+            body = callbacks.payload(message, response, dlq_id=entry.dlq_id)
+            self._publish_callback(message, failure, body)
+
+    def _call_back(self, message: Message, response: Response) -> None:
+        if message.callback is not None:
+            self._publish_callback(message, message.callback, callbacks.payload(message, response))
+
+    def _publish_callback(self, source: Message, spec: CallbackSpec, body: bytes) -> None:
+        headers = {"Content-Type": ["application/json"], **(spec.headers or {})}
+        template = Template(
+            method=spec.method,
+            headers=headers,
+            retries=source.max_retries if spec.retries is None else spec.retries,
+            retry_delay=spec.retry_delay,
+            timeout=spec.timeout,
+        )
+        self.accept(spec.url, body, template, caller_ip=source.caller_ip, callback_of=source.id)
+
+    # ---- messages API ----------------------------------------------------------------------
+
+    def get_message(self, message_id: str) -> Message:
+        message = self.messages.get(message_id)
+        if message is None:
+            raise not_found(f"message {message_id} not found")
+        return message
+
+    def cancel(self, message_ids: list[str]) -> int:
+        cancelled = 0
+        now = self.now()
+        for message_id in message_ids:
+            message = self.messages.pop(message_id, None)
+            if message is None:
+                continue
+            self.events.record("CANCEL_REQUESTED", message, now)
+            message.cancelled = True
+            self.due.forget(message)
+            self.store.delete_message(message_id)
+            self.events.record("CANCELED", message, now)
+            cancelled += 1
+        return cancelled
+
+    # ---- DLQ -------------------------------------------------------------------------------
+
+    def get_dlq(self, dlq_id: str) -> DlqEntry:
+        entry = self.dlq.get(dlq_id)
+        if entry is None:
+            raise not_found(f"dlq message {dlq_id} not found")
+        return entry
+
+    def delete_dlq(self, dlq_ids: list[str]) -> int:
+        deleted = 0
+        for dlq_id in dlq_ids:
+            if self.dlq.pop(dlq_id, None) is not None:
+                self.store.delete_dlq(dlq_id)
+                deleted += 1
+        return deleted
+
+    def retry_dlq(self, dlq_id: str) -> Message:
+        """Publish the original message again, with fresh retries, and drop the DLQ entry."""
+        entry = self.get_dlq(dlq_id)
+        old = entry.message
+        template = Template(
+            method=old.method,
+            headers=old.headers,
+            retries=old.max_retries,
+            retry_delay=old.retry_delay,
+            timeout=old.timeout,
+            callback=old.callback,
+            failure_callback=old.failure_callback,
+            labels=old.labels,
+            flow_control=old.flow_control,
+        )
+        message = self.accept(
+            old.url,
+            old.body,
+            template,
+            caller_ip=old.caller_ip,
+            schedule_id=old.schedule_id,
+            callback_of=old.callback_of,
+            queue_name=old.queue_name,
+        )
+        self.delete_dlq([dlq_id])
+        return message
+
+    # ---- signing keys ----------------------------------------------------------------------
+
+    def rotate_keys(self) -> None:
+        self.current_key, self.next_key = self.next_key, new_signing_key()
+        self.store.save_meta("current_key", self.current_key)
+        self.store.save_meta("next_key", self.next_key)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"

@@ -1,0 +1,208 @@
+"""SQLite persistence: one writer thread that group-commits batches, and a loader for restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.qstash import codec
+from emulator.qstash.models import DlqEntry, JsonDict, Message, Schedule
+
+log = logging.getLogger("emulator.qstash")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS dlq (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL,
+                                body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL,
+                                  expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_TABLES = ("messages", "dlq", "events", "schedules", "dedup", "meta")
+
+
+class StoreError(Exception):
+    """The database file cannot be opened or is not an emulator database."""
+
+
+@dataclass
+class Snapshot:
+    messages: list[Message] = field(default_factory=list)
+    dlq: list[DlqEntry] = field(default_factory=list)
+    events: list[tuple[int, JsonDict]] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
+    dedup: list[tuple[str, str, float]] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+_Op = tuple[str, Sequence[Any]] | Callable[[], None] | None
+
+
+class Store:
+    """Writes are queued in order and committed in batches by one thread (group commit).
+
+    `commit()` resolves once everything queued before it is on disk, so a publish can answer
+    200 only after its row is durable while concurrent publishers share one commit.
+    With `path=None` nothing is written (the `--memory` mode).
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._queue: queue.SimpleQueue[_Op] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._conn: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                # NORMAL in WAL mode survives a killed process; only a power cut can lose the tail.
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.executescript(SCHEMA)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open database {path}: {exc}") from None
+
+    @property
+    def persistent(self) -> bool:
+        return self._conn is not None
+
+    def load(self) -> Snapshot:
+        snap = Snapshot()
+        if self._conn is None:
+            return snap
+        try:
+            rows = self._conn.execute("SELECT data, body FROM messages").fetchall()
+            snap.messages = [codec.message_from_row(d, b) for d, b in rows]
+            rows = self._conn.execute("SELECT id, seq, data, body FROM dlq ORDER BY seq").fetchall()
+            snap.dlq = [codec.dlq_from_row(*row) for row in rows]
+            rows = self._conn.execute("SELECT seq, data FROM events ORDER BY seq").fetchall()
+            snap.events = [(seq, json.loads(data)) for seq, data in rows]
+            rows = self._conn.execute("SELECT data, body FROM schedules").fetchall()
+            snap.schedules = [codec.schedule_from_row(d, b) for d, b in rows]
+            snap.dedup = self._conn.execute("SELECT key, message_id, expires FROM dedup").fetchall()
+            snap.meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"cannot read database {self.path}: {exc}") from None
+        return snap
+
+    def start(self) -> None:
+        if self._conn is not None and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="qstash-store", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def execute(self, sql: str, params: Sequence[Any]) -> None:
+        if self._conn is not None:
+            self._queue.put((sql, params))
+
+    async def commit(self) -> None:
+        if self._thread is None:
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def resolve() -> None:
+            loop.call_soon_threadsafe(_settle, done)
+
+        self._queue.put(resolve)
+        await done
+
+    # Typed helpers for each table, so the state never writes SQL itself.
+
+    def save_message(self, message: Message) -> None:
+        self.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", codec.message_row(message))
+
+    def delete_message(self, message_id: str) -> None:
+        self.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    def save_dlq(self, entry: DlqEntry) -> None:
+        self.execute("INSERT OR REPLACE INTO dlq VALUES (?, ?, ?, ?)", codec.dlq_row(entry))
+
+    def delete_dlq(self, dlq_id: str) -> None:
+        self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,))
+
+    def save_event(self, seq: int, data: JsonDict, *, keep: int) -> None:
+        self.execute("INSERT INTO events VALUES (?, ?)", (seq, json.dumps(data)))
+        if seq % 1000 == 0:
+            self.execute("DELETE FROM events WHERE seq <= ?", (seq - keep,))
+
+    def save_schedule(self, schedule: Schedule) -> None:
+        self.execute(
+            "INSERT OR REPLACE INTO schedules VALUES (?, ?, ?)", codec.schedule_row(schedule)
+        )
+
+    def delete_schedule(self, schedule_id: str) -> None:
+        self.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))
+
+    def save_dedup(self, key: str, message_id: str, expires: float) -> None:
+        self.execute("INSERT OR REPLACE INTO dedup VALUES (?, ?, ?)", (key, message_id, expires))
+
+    def purge_dedup(self, now: float) -> None:
+        self.execute("DELETE FROM dedup WHERE expires <= ?", (now,))
+
+    def save_meta(self, key: str, value: str) -> None:
+        self.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def clear(self) -> None:
+        for table in _TABLES:
+            self.execute(f"DELETE FROM {table}", ())
+
+    def _run(self) -> None:
+        conn = self._conn
+        assert conn is not None
+        while True:
+            batch = [self._queue.get()]
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = None in batch
+            waiters = [op for op in batch if callable(op)]
+            try:
+                self._write(conn, [op for op in batch if isinstance(op, tuple)])
+            except sqlite3.Error:
+                # A failed batch is logged and dropped; waiters are released so nothing hangs.
+                log.exception("emulator store: write failed")
+                if conn.in_transaction:
+                    conn.rollback()
+            for waiter in waiters:
+                waiter()
+            if stop:
+                return
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, ops: list[tuple[str, Sequence[Any]]]) -> None:
+        if not ops:
+            return
+        conn.execute("BEGIN")
+        # Consecutive statements with the same SQL go through one executemany call.
+        start = 0
+        while start < len(ops):
+            end = start
+            while end < len(ops) and ops[end][0] == ops[start][0]:
+                end += 1
+            conn.executemany(ops[start][0], [params for _, params in ops[start:end]])
+            start = end
+        conn.execute("COMMIT")
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

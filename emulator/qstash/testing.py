@@ -1,0 +1,89 @@
+"""An in-process emulator for tests: a real server on a free loopback port, on a manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import web
+
+from emulator.qstash.app import Emulator, build, create_app
+from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN, Config
+from emulator.qstash.control import to_seconds
+from emulator.qstash.faults import parse_fault
+from emulator.qstash.models import JsonDict
+from emulator.qstash.state import State
+
+
+class RunningEmulator:
+    """Handle on a running emulator; every method acts in-process (no HTTP round trip)."""
+
+    def __init__(self, emulator: Emulator, url: str) -> None:
+        self._emulator = emulator
+        self.url = url
+
+    @property
+    def token(self) -> str:
+        return self._emulator.state.token
+
+    @property
+    def current_signing_key(self) -> str:
+        return self._emulator.state.current_key
+
+    @property
+    def next_signing_key(self) -> str:
+        return self._emulator.state.next_key
+
+    @property
+    def state(self) -> State:
+        return self._emulator.state
+
+    def now(self) -> float:
+        return self._emulator.clock.now()
+
+    async def advance(self, duration: float | str) -> None:
+        """Move the manual clock (stopping at every due time on the way), then drain."""
+        await self._emulator.dispatcher.advance(to_seconds(duration, "duration"))
+
+    async def drain(self) -> None:
+        await self._emulator.dispatcher.drain()
+
+    async def run_until_idle(self, limit: float | str = "1d") -> None:
+        await self._emulator.dispatcher.run_until_idle(to_seconds(limit, "limit"))
+
+    def deliveries(self) -> list[JsonDict]:
+        return list(self._emulator.delivery.transcript)
+
+    async def fault(self, url_pattern: str, kind: str, count: int = 1, **params: Any) -> None:
+        fault = parse_fault({"url": url_pattern, "kind": kind, "count": count, **params})
+        self._emulator.delivery.faults.add(fault)
+
+
+@asynccontextmanager
+async def running_emulator(
+    db_path: str | None = None,
+    *,
+    token: str | None = None,
+    current_key: str | None = None,
+    next_key: str | None = None,
+    start_time: float | None = None,
+) -> AsyncIterator[RunningEmulator]:
+    config = Config(
+        db_path=db_path,
+        token=token or DEFAULT_TOKEN,
+        current_key=current_key or DEFAULT_CURRENT_KEY,
+        next_key=next_key or DEFAULT_NEXT_KEY,
+        manual_clock=True,
+        start_time=start_time,
+    )
+    emulator = build(config)
+    runner = web.AppRunner(create_app(emulator), handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        yield RunningEmulator(emulator, f"http://127.0.0.1:{port}")
+    finally:
+        await runner.cleanup()

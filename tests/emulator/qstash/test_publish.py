@@ -1,0 +1,72 @@
+"""Publishing through the official SDKs, and what the destination receives."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from qstash import AsyncQStash, QStash
+from qstash.errors import QStashError
+
+from emulator.qstash.testing import RunningEmulator
+from tests.emulator.qstash.conftest import Sink, verify
+
+
+async def test_publish_is_delivered_signed_with_body_and_headers(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash
+) -> None:
+    res = await client.message.publish(
+        url=sink.url("/hook?job=1"),
+        body=b'{"step": 0}',
+        content_type="application/json",
+        headers={"X-Trace": "abc"},
+        method="PUT",
+    )
+    assert res.message_id.startswith("msg_")  # type: ignore[union-attr]
+    assert sink.received == []  # manual clock: nothing moves until asked
+    await emu.drain()
+    [got] = sink.received
+    assert got.method == "PUT"
+    assert got.url == sink.url("/hook?job=1")
+    assert got.body == b'{"step": 0}'
+    assert got.headers["Content-Type"] == "application/json"
+    assert got.headers["X-Trace"] == "abc"
+    assert got.headers["User-Agent"] == "Upstash-QStash"
+    assert got.headers["Upstash-Message-Id"] == res.message_id  # type: ignore[union-attr]
+    assert got.headers["Upstash-Retried"] == "0"
+    assert got.headers["Upstash-Caller-Ip"] == "127.0.0.1"
+    verify(emu, got)
+
+
+async def test_sync_client_publish_json(
+    emu: RunningEmulator, sink: Sink, sync_client: QStash
+) -> None:
+    res = await asyncio.to_thread(sync_client.message.publish_json, url=sink.url(), body={"a": 1})
+    await emu.drain()
+    [got] = sink.received
+    assert got.body == b'{"a": 1}'
+    assert got.headers["Upstash-Message-Id"] == res.message_id  # type: ignore[union-attr]
+    verify(emu, got)
+
+
+async def test_delay_is_honoured_on_the_virtual_clock(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash
+) -> None:
+    await client.message.publish(url=sink.url(), body="later", delay="1m30s")
+    await emu.advance("89s")
+    assert sink.received == []
+    await emu.advance(1)
+    assert len(sink.received) == 1
+    assert emu.deliveries()[0]["time"] == pytest.approx((emu.now()) * 1000, abs=1)
+
+
+async def test_bad_delay_is_a_400_naming_the_header(
+    emu: RunningEmulator, client: AsyncQStash
+) -> None:
+    with pytest.raises(QStashError, match="invalid Upstash-Delay header: time: missing unit"):
+        await client.message.publish(url="http://127.0.0.1:1/x", body="", delay="1")
+
+
+async def test_destination_without_scheme_is_rejected(client: AsyncQStash) -> None:
+    with pytest.raises(QStashError, match="endpoint has invalid scheme"):
+        await client.message.publish(url="example.com/hook", body="")
