@@ -18,6 +18,7 @@ class Command(NamedTuple):
 COMMANDS: dict[str, Command] = {
     "emulator": Command("emulator.qstash.cli:main", "run the local QStash emulator"),
     "mock": Command("emulator.scrapecreators.cli:main", "run the ScrapeCreators mock"),
+    "record": Command("fixtures.record:main", "re-record a ScrapeCreators cassette"),
 }
 
 
