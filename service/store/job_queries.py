@@ -192,3 +192,8 @@ class JobQueries(StoreBase):
         )
         async with self.engine.begin() as conn:
             return (await conn.execute(query)).rowcount == 1
+
+    async def count_jobs_by_status(self) -> dict[JobStatus, int]:
+        query = sa.select(jobs.c.status, sa.func.count()).group_by(jobs.c.status)
+        async with self.engine.connect() as conn:
+            return {JobStatus(status): int(n) for status, n in await conn.execute(query)}

@@ -1,0 +1,91 @@
+"""Turn a validated create-job request into a NewJob (bounds, defaults and timeouts from config)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from service.api_models import KeywordJobCreate, SimilarJobCreate
+from service.auth import Principal
+from service.clock import Clock
+from service.config import DynamicConfig
+from service.enums import JobKind, SearchType
+from service.store import NewJob
+from service.validation import check_target, clean_keywords, clean_username
+
+# Targets the original app used for the similar searches when none is given.
+SIMILAR_DEFAULT_TARGETS = {
+    JobKind.TIKTOK_SIMILAR: 10,
+    JobKind.INSTAGRAM_SIMILAR: 20,
+    JobKind.YOUTUBE_SIMILAR: 100,
+}
+MAX_IDEMPOTENCY_KEY = 200
+
+
+async def _target(config: DynamicConfig, value: int) -> int:
+    low = await config.number("limits.target_results_min")
+    high = await config.number("limits.target_results_max")
+    return check_target(value, low=low, high=high)
+
+
+async def _timeout(config: DynamicConfig, clock: Clock, kind: JobKind) -> timedelta:
+    name = (
+        "timeouts.instagram_job_timeout"
+        if kind is JobKind.INSTAGRAM_SIMILAR
+        else "timeouts.standard_job_timeout"
+    )
+    return timedelta(seconds=await config.seconds(name))
+
+
+async def keyword_job(
+    kind: JobKind,
+    body: KeywordJobCreate,
+    user: Principal,
+    *,
+    config: DynamicConfig,
+    clock: Clock,
+    idempotency_key: str | None,
+) -> NewJob:
+    keywords = clean_keywords(
+        body.keywords,
+        max_count=await config.number("limits.max_keywords"),
+        max_length=await config.number("limits.max_keyword_length"),
+    )
+    return NewJob(
+        user_id=user.user_id,
+        kind=kind,
+        keywords=keywords,
+        target_results=await _target(config, body.target_results),
+        campaign_id=body.campaign_id,
+        timeout_at=clock.now() + await _timeout(config, clock, kind),
+        idempotency_key=idempotency_key,
+    )
+
+
+async def similar_job(
+    kind: JobKind,
+    body: SimilarJobCreate,
+    user: Principal,
+    *,
+    config: DynamicConfig,
+    clock: Clock,
+    idempotency_key: str | None,
+) -> NewJob:
+    target = SIMILAR_DEFAULT_TARGETS[kind] if body.target_results is None else body.target_results
+    return NewJob(
+        user_id=user.user_id,
+        kind=kind,
+        target_username=clean_username(body.username, kind.platform),
+        target_results=await _target(config, target),
+        campaign_id=body.campaign_id,
+        timeout_at=clock.now() + await _timeout(config, clock, kind),
+        idempotency_key=idempotency_key,
+    )
+
+
+def campaign_id_of(body: KeywordJobCreate | SimilarJobCreate) -> UUID:
+    return body.campaign_id
+
+
+def is_keyword(kind: JobKind) -> bool:
+    return kind.search_type is SearchType.KEYWORD

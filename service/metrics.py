@@ -1,0 +1,62 @@
+"""Prometheus metrics of one app (its own registry, so apps and tests never share counts)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from service.enums import JobStatus
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    """Every metric the service exports; handlers increment the attributes directly."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.jobs = Gauge(
+            "scout_jobs",
+            "Scraping jobs by status (read from the store at scrape time).",
+            ["status"],
+            registry=self.registry,
+        )
+        self.jobs_created = Counter(
+            "scout_jobs_created",
+            "Jobs created through the API, by kind.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.step_duration = Histogram(
+            "scout_step_duration_seconds",
+            "Duration of one webhook step, by job kind and outcome.",
+            ["kind", "outcome"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=self.registry,
+        )
+        self.scrapecreators_calls = Counter(
+            "scout_scrapecreators_calls",
+            "ScrapeCreators API calls by endpoint and HTTP status ('error' when none).",
+            ["endpoint", "status"],
+            registry=self.registry,
+        )
+        self.signature_failures = Counter(
+            "scout_signature_failures",
+            "Webhook deliveries refused for a missing or invalid QStash signature.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.publish_failures = Counter(
+            "scout_publish_failures",
+            "Messages QStash could not take.",
+            registry=self.registry,
+        )
+
+    def set_job_counts(self, counts: Mapping[JobStatus, int]) -> None:
+        for status in JobStatus:
+            self.jobs.labels(status=status.value).set(counts.get(status, 0))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,80 @@
+"""Publishing job steps to QStash through the official SDK (retries, failure callback, dedup)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+import httpx
+from qstash.errors import QStashError
+
+from service.errors import BadGateway
+from service.logs import get_logger
+
+log = get_logger("service.publisher")
+
+STEP_RETRIES = 3
+
+
+class PublishError(BadGateway):
+    """QStash refused or could not be reached; the message says why."""
+
+
+class _Messages(Protocol):
+    async def publish_json(self, **kwargs: Any) -> Any: ...
+
+
+class QStashClient(Protocol):
+    """The part of `qstash.AsyncQStash` the service uses."""
+
+    @property
+    def message(self) -> _Messages: ...
+
+
+def deduplication_id(job_id: UUID, step: int, revival: int = 0) -> str:
+    # QStash rejects ':' in deduplication ids. A revived step (the sweeper re-queueing a stalled
+    # job) needs its own id, or QStash would drop it as a duplicate inside its window.
+    base = f"job-{job_id}-step-{step}"
+    return f"{base}-revival-{revival}" if revival else base
+
+
+class Publisher:
+    """Queues `{"jobId", "step"}` for the webhook at the configured public URL."""
+
+    def __init__(self, client: QStashClient, *, webhook_url: str, failure_callback_url: str):
+        self._client = client
+        self.webhook_url = webhook_url
+        self.failure_callback_url = failure_callback_url
+
+    async def publish_step(
+        self, job_id: UUID, step: int, *, delay_seconds: float = 0, revival: int = 0
+    ) -> str:
+        """Publish one step of a job; returns the QStash message id.
+
+        Raises PublishError (HTTP 502) when QStash cannot take the message.
+        """
+        options: dict[str, Any] = {
+            "url": self.webhook_url,
+            "body": {"jobId": str(job_id), "step": step},
+            "retries": STEP_RETRIES,
+            "failure_callback": self.failure_callback_url,
+            "deduplication_id": deduplication_id(job_id, step, revival),
+        }
+        if delay_seconds > 0:
+            # QStash delays are whole seconds; round up so a step never runs early.
+            options["delay"] = max(1, int(-(-delay_seconds // 1)))
+        try:
+            response = await self._client.message.publish_json(**options)
+        except (QStashError, httpx.HTTPError, OSError) as error:
+            log.warning("publish_failed", job_id=str(job_id), step=step, reason=str(error))
+            raise PublishError(f"could not queue the job: {error}") from error
+        message_id = str(response.message_id)
+        log.info(
+            "step_published",
+            job_id=str(job_id),
+            step=step,
+            message_id=message_id,
+            delay=options.get("delay", 0),
+            deduplicated=bool(getattr(response, "deduplicated", False)),
+        )
+        return message_id
