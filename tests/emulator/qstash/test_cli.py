@@ -1,0 +1,55 @@
+"""The qstash-emulator command line: start-up banner and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from emulator.qstash.cli import banner, main
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], code: int) -> str:
+    captured = capsys.readouterr()
+    assert code == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("qstash-emulator: ")
+    return lines[0]
+
+
+def test_bad_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--bogus" in _one_line_error(capsys, main(["--bogus"]))
+
+
+def test_memory_and_db_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    line = _one_line_error(capsys, main(["--memory", "--db", "x.sqlite3"]))
+    assert "not allowed with" in line
+
+
+def test_unreadable_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "state.sqlite3"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    line = _one_line_error(capsys, main(["--db", str(bad), "--port", "0"]))
+    assert "file is not a database" in line
+
+
+def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = _one_line_error(capsys, main(["--memory", "--port", str(port)]))
+    assert "address already in use" in line
+
+
+def test_banner_has_the_four_env_lines() -> None:
+    text = banner("http://127.0.0.1:8080", "tok", "sig_a", "sig_b")
+    assert text.splitlines()[0] == "QStash emulator running at http://127.0.0.1:8080"
+    assert text.splitlines()[-4:] == [
+        "QSTASH_URL=http://127.0.0.1:8080",
+        "QSTASH_TOKEN=tok",
+        "QSTASH_CURRENT_SIGNING_KEY=sig_a",
+        "QSTASH_NEXT_SIGNING_KEY=sig_b",
+    ]
