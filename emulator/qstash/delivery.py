@@ -40,9 +40,11 @@ class Delivery:
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
-        # QStash sends its own User-Agent; aiohttp must not add a second one.
+        # QStash sends its own User-Agent, and a Content-Type only when the publisher gave one.
         self._session = aiohttp.ClientSession(
-            connector=connector, skip_auto_headers=("User-Agent",), auto_decompress=False
+            connector=connector,
+            skip_auto_headers=("User-Agent", "Content-Type"),
+            auto_decompress=False,
         )
 
     async def close(self) -> None:

@@ -13,7 +13,9 @@ def _b64(data: bytes) -> str:
 
 
 def _body(out: JsonDict, body: bytes, *, key: str = "body") -> None:
-    """UTF-8 bodies as text under `key`, anything else base64 under `keyBase64`."""
+    """UTF-8 bodies as text under `key`, anything else base64 under `keyBase64`; empty: omitted."""
+    if not body:
+        return
     try:
         out[key] = body.decode()
     except UnicodeDecodeError:
