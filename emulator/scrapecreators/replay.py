@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import yaml
 from vcr import matchers
 from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
@@ -58,7 +59,10 @@ def resolve(sources: Sequence[str | Path] | str | Path | None) -> list[Path]:
 
 def load(path: Path) -> Cassette:
     """Load one cassette read-only; vcrpy treats a broken file as empty, we refuse it."""
-    cassette = Cassette.load(path=str(path), match_on=MATCH_ON, record_mode=RecordMode.NONE)
+    try:
+        cassette = Cassette.load(path=str(path), match_on=MATCH_ON, record_mode=RecordMode.NONE)
+    except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
+        raise CassetteError(f"cassette {path} cannot be loaded: {exc}") from exc
     if len(cassette) == 0:
         raise CassetteError(f"cassette {path} holds no interactions vcrpy can load")
     return cassette

@@ -1,0 +1,103 @@
+"""The /_mock/* controls and the command line: status, loading cassettes, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from emulator.scrapecreators import cli
+from emulator.scrapecreators.state import STATE
+from emulator.scrapecreators.testing import running_mock
+from scout.cli import COMMANDS
+
+
+async def test_status_names_mode_and_cassettes(http: aiohttp.ClientSession) -> None:
+    async with (
+        running_mock(["instagram_similar"], allow_unplayed=True) as mock,
+        http.get(mock.url + "/_mock/status") as response,
+    ):
+        status = await response.json()
+    assert status["mode"] == "replay"
+    assert status["cassettes"] == ["instagram_similar"]
+    assert "timeout" in status["fault_kinds"]
+
+
+async def test_loading_cassettes_replaces_the_set(http: aiohttp.ClientSession) -> None:
+    async with running_mock(["instagram_similar"], allow_unplayed=True) as mock:
+        body = {"cassettes": ["instagram_similar_empty"]}
+        async with http.post(mock.url + "/_mock/cassettes", json=body) as response:
+            assert response.status == 200
+            assert await response.json() == {"cassettes": ["instagram_similar_empty"]}
+        url = mock.url + "/v1/instagram/profile"
+        async with http.get(url, params={"handle": "lonely.loom"}) as response:
+            assert response.status == 200
+        async with http.get(url, params={"handle": "claybyjune"}) as response:
+            assert response.status == 501
+
+
+@pytest.mark.parametrize(
+    "body", [{"cassettes": "tiktok_keyword"}, {"cassettes": [""]}, {"cassettes": ["missing"]}, {}]
+)
+async def test_loading_bad_cassettes_names_the_field(
+    http: aiohttp.ClientSession, body: dict[str, Any]
+) -> None:
+    async with (
+        running_mock([]) as mock,
+        http.post(mock.url + "/_mock/cassettes", json=body) as response,
+    ):
+        assert response.status == 400
+        assert (await response.json())["field"] == "cassettes"
+
+
+def test_scout_knows_the_mock_and_the_recorder() -> None:
+    assert COMMANDS["mock"].target == "emulator.scrapecreators.cli:main"
+    assert COMMANDS["record"].target == "fixtures.record:main"
+
+
+def test_cli_builds_the_configured_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: dict[str, Any] = {}
+
+    def fake_run_app(app: web.Application, *, host: str, port: int, print: None) -> None:
+        started.update(app=app, host=host, port=port)
+
+    monkeypatch.setattr(web, "run_app", fake_run_app)
+    argv = ["--mode", "replay", "--cassettes", "tiktok_keyword", "--api-key", "a", "--port", "0"]
+    assert cli.main(argv) == 0
+    state = started["app"][STATE]
+    assert (started["host"], started["port"]) == ("127.0.0.1", 0)
+    assert state.config.api_keys == ("a",)
+    assert state.library.names == ["tiktok_keyword"]
+
+
+def test_cli_defaults_to_every_cassette(monkeypatch: pytest.MonkeyPatch) -> None:
+    apps: list[web.Application] = []
+    monkeypatch.setattr(web, "run_app", lambda app, **_: apps.append(app))
+    assert cli.main([]) == 0
+    assert "tiktok_keyword" in apps[0][STATE].library.names
+    assert apps[0][STATE].config.api_keys == ("dev-key",)
+
+
+def test_cli_rejects_a_missing_cassette(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--cassettes", "no_such_scenario"]) == 2
+    assert "no cassette named 'no_such_scenario'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: 1\ninteractions: []\n", "holds no interactions"),
+        ("version: 1\ninteractions: [\n", "cannot be loaded"),
+        ("version: 1\n", "cannot be loaded"),
+    ],
+)
+def test_cli_rejects_a_broken_cassette_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text)
+    assert cli.main(["--cassettes", str(broken)]) == 2
+    assert message in capsys.readouterr().err

@@ -1,0 +1,178 @@
+"""Injected faults: each kind answers as documented, for exactly `count` matching requests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+
+from emulator.scrapecreators.bodies import OUT_OF_CREDITS
+from emulator.scrapecreators.testing import running_mock
+
+PROFILE = "/v1/tiktok/profile"
+
+
+async def get(http: aiohttp.ClientSession, url: str) -> tuple[int, str, dict[str, str], bytes]:
+    async with http.get(url, params={"handle": "nora"}) as response:
+        return response.status, response.content_type, dict(response.headers), await response.read()
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "status", "ctype"),
+    [
+        ("rate_limit", {}, 429, "application/json"),
+        ("server_error", {}, 500, "application/json"),
+        ("unavailable", {}, 503, "text/plain"),
+        ("out_of_credits", {}, 402, "application/json"),
+        ("not_found_html", {}, 404, "text/html"),
+        ("malformed_json", {}, 200, "application/json"),
+        ("timeout", {"delay": 0}, 504, "application/json"),
+    ],
+)
+async def test_error_kinds(
+    http: aiohttp.ClientSession, kind: str, params: dict[str, Any], status: int, ctype: str
+) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        await mock.fault(PROFILE, kind, **params)
+        faulted = await get(http, mock.url + PROFILE)
+        normal = await get(http, mock.url + PROFILE)
+        sources = [r["source"] for r in await mock.requests()]
+    assert faulted[:2] == (status, ctype)
+    assert normal[0] == 200
+    json.loads(normal[3])
+    assert sources == [f"fault:{kind}", "synthetic"]
+
+
+async def test_bodies_of_the_faults(http: aiohttp.ClientSession) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        for kind in ("out_of_credits", "unavailable", "not_found_html", "malformed_json"):
+            await mock.fault(PROFILE, kind)
+        credits, unavailable, html, malformed = [
+            await get(http, mock.url + PROFILE) for _ in "1234"
+        ]
+    assert json.loads(credits[3]) == OUT_OF_CREDITS
+    assert unavailable[3].startswith(b"upstream connect error or disconnect/reset before headers")
+    assert b"<pre>Cannot GET /v1/tiktok/profile</pre>" in html[3]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(malformed[3])
+
+
+async def test_rate_limit_with_and_without_retry_after(http: aiohttp.ClientSession) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        await mock.fault(PROFILE, "rate_limit", retry_after=7)
+        await mock.fault(PROFILE, "rate_limit")
+        with_header, without = (
+            await get(http, mock.url + PROFILE),
+            await get(http, mock.url + PROFILE),
+        )
+    assert (with_header[0], with_header[2].get("Retry-After")) == (429, "7")
+    assert (without[0], without[2].get("Retry-After")) == (429, None)
+
+
+async def test_count_and_path_matching(http: aiohttp.ClientSession) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        await mock.fault("/v1/tiktok/*", "server_error", count=2)
+        await mock.fault("channel", "unavailable")
+        statuses = [(await get(http, mock.url + PROFILE))[0] for _ in range(3)]
+        youtube = [(await get(http, mock.url + "/v1/youtube/channel"))[0] for _ in range(2)]
+    assert statuses == [500, 500, 200]
+    assert youtube == [503, 200]
+
+
+async def test_latency_delays_then_answers_normally(http: aiohttp.ClientSession) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        await mock.fault(PROFILE, "latency", delay="10ms")
+        delayed = await get(http, mock.url + PROFILE)
+        normal = await get(http, mock.url + PROFILE)
+    assert delayed[0] == 200
+    assert delayed[3] == normal[3]
+
+
+async def test_long_latency_outlasts_a_client_timeout(http: aiohttp.ClientSession) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        await mock.fault(PROFILE, "latency", delay="60s")
+        with pytest.raises(asyncio.TimeoutError):
+            await get_with_timeout(http, mock.url + PROFILE, 0.05)
+    # Leaving the block released the held request instead of waiting a minute.
+
+
+async def get_with_timeout(http: aiohttp.ClientSession, url: str, seconds: float) -> int:
+    async with http.get(url, timeout=aiohttp.ClientTimeout(total=seconds)) as response:
+        return response.status
+
+
+async def test_timeout_consumes_no_recording(http: aiohttp.ClientSession) -> None:
+    async with running_mock(["failure_timeout"]) as mock:
+        await mock.fault("/v1/instagram/profile", "timeout", delay="60s")
+        url = mock.url + "/v1/instagram/profile?handle=quiet_kiln_studio"
+        with pytest.raises(asyncio.TimeoutError):
+            await get_with_timeout(http, url, 0.05)
+        assert await get_with_timeout(http, url, 5) == 200
+    # The harness found nothing unplayed: the timed-out request took no recording.
+
+
+async def test_fault_precedes_replay_and_keeps_the_recording(http: aiohttp.ClientSession) -> None:
+    async with running_mock(["instagram_similar_empty"]) as mock:
+        await mock.fault("/v1/instagram/profile", "unavailable")
+        url = mock.url + "/v1/instagram/profile?handle=lonely.loom"
+        assert await get_with_timeout(http, url, 5) == 503
+        assert await get_with_timeout(http, url, 5) == 200
+
+
+async def test_faults_are_listed_cleared_and_reset(http: aiohttp.ClientSession) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        body = {"path": PROFILE, "kind": "rate_limit", "count": 3, "retry_after": 2}
+        async with http.post(mock.url + "/_mock/faults", json=body) as response:
+            assert response.status == 201
+            created = (await response.json())["fault"]
+        async with http.get(mock.url + "/_mock/faults") as response:
+            assert (await response.json())["faults"] == [created]
+        async with http.delete(mock.url + "/_mock/faults") as response:
+            assert (await response.json())["faults"] == []
+        await mock.fault(PROFILE, "server_error")
+        async with http.post(mock.url + "/_mock/reset") as response:
+            assert response.status == 200
+        assert (await get(http, mock.url + PROFILE))[0] == 200
+    assert created == {"path": PROFILE, "kind": "rate_limit", "remaining": 3, "delay": 0.0,
+                       "retry_after": 2}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "server_error"}, "path"),
+        ({"path": "", "kind": "server_error"}, "path"),
+        ({"path": "/v1", "kind": "explode"}, "kind"),
+        ({"path": "/v1", "kind": "server_error", "count": 0}, "count"),
+        ({"path": "/v1", "kind": "server_error", "count": "2"}, "count"),
+        ({"path": "/v1", "kind": "server_error", "count": True}, "count"),
+        ({"path": "/v1", "kind": "latency"}, "delay"),
+        ({"path": "/v1", "kind": "latency", "delay": "soon"}, "delay"),
+        ({"path": "/v1", "kind": "latency", "delay": -1}, "delay"),
+        ({"path": "/v1", "kind": "rate_limit", "retry_after": -3}, "retry_after"),
+        ([1, 2], "body"),
+    ],
+)
+async def test_bad_fault_input_names_the_field(
+    http: aiohttp.ClientSession, body: Any, field: str
+) -> None:
+    async with (
+        running_mock(mode="synthetic") as mock,
+        http.post(mock.url + "/_mock/faults", json=body) as response,
+    ):
+        assert response.status == 400
+        answer = await response.json()
+    assert answer["field"] == field
+    assert field in answer["error"] or field == "body"
+
+
+async def test_fault_body_that_is_not_json(http: aiohttp.ClientSession) -> None:
+    async with (
+        running_mock(mode="synthetic") as mock,
+        http.post(mock.url + "/_mock/faults", data=b"{nope") as response,
+    ):
+        assert response.status == 400
+        assert (await response.json())["field"] == "body"
