@@ -184,26 +184,14 @@ class TikTokProfile(Envelope):
 # --- TikTok user search ----------------------------------------------------------------------
 
 
-class TikTokSearchUser(_Model):
-    """One user of a user search (`user_info` unwrapped, or a flat trimmed entry)."""
+class TikTokSearchUser(TikTokSearchAuthor):
+    """One user of a user search (`user_info` unwrapped, or a flat trimmed entry). Unlike a
+    keyword-search author, its `aweme_count` and `total_favorited` are real."""
 
-    uid: Text = ""
-    sec_uid: Text = ""
-    unique_id: Text = ""
-    nickname: Text = ""
     search_user_desc: Text = ""
-    follower_count: Count = 0
-    following_count: Count = 0
     aweme_count: Count = 0
     total_favorited: Count = 0
-    verification_type: Count = 0
-    custom_verify: Text = ""
     is_private_account: Count = 0
-    avatar_medium: TikTokAvatar | None = None
-
-    @property
-    def verified(self) -> bool:
-        return self.verification_type > 0 or bool(self.custom_verify)
 
     @property
     def is_private(self) -> bool:
