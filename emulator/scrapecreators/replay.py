@@ -99,7 +99,7 @@ class CassetteLibrary:
 
     def closest(self, request: Request) -> list[dict[str, Any]]:
         """The recordings nearest to a missed request and, for each, what differed."""
-        scored: list[tuple[int, dict[str, Any]]] = []
+        scored: list[tuple[tuple[int, int], dict[str, Any]]] = []
         for name, cassette in self._cassettes:
             for index, (stored, _) in enumerate(cassette.data):
                 passed, failed = matchers.get_matchers_results(request, stored, MATCH_ON)
@@ -111,9 +111,10 @@ class CassetteLibrary:
                     "matched": passed,
                     "differences": _differences(request, stored, [m for m, _ in failed]),
                 }
-                scored.append((len(passed), entry))
-        scored.sort(key=lambda pair: -pair[0])
-        return [entry for score, entry in scored[:_CLOSEST] if score > 0]
+                # Most matchers passed first; among those, fewest differing parameters.
+                scored.append(((-len(passed), len(entry["differences"])), entry))
+        scored.sort(key=lambda pair: pair[0])
+        return [entry for score, entry in scored[:_CLOSEST] if score[0] < 0]
 
     def unplayed(self) -> list[dict[str, Any]]:
         return [

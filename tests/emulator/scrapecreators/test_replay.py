@@ -75,6 +75,19 @@ async def test_miss_lists_closest_recordings_and_differences(
     assert body["cassettes"] == ["tiktok_keyword"]
 
 
+async def test_closest_prefers_the_fewest_differences(http: aiohttp.ClientSession) -> None:
+    cassettes = ["failure_402_midjob", "tiktok_keyword"]
+    params = {"query": "home baking", "cursor": "7"}
+    async with (
+        running_mock(cassettes, allow_unplayed=True) as mock,
+        http.get(mock.url + KEYWORD, params=params) as response,
+    ):
+        closest = (await response.json())["closest"]
+    assert [c["cassette"] for c in closest] == ["tiktok_keyword"] * 3
+    assert all(c["differences"] == [f"query cursor: asked '7', recorded '{c['query']['cursor']}'"]
+               for c in closest)  # fmt: skip
+
+
 async def test_miss_on_a_spent_recording_says_so(http: aiohttp.ClientSession) -> None:
     async with running_mock(["instagram_similar_empty"]) as mock:
         url = mock.url + "/v1/instagram/profile"
