@@ -21,6 +21,16 @@ KINDS: dict[str, str] = {
     "malformed_json": "200 application/json whose body is not JSON",
     "latency": "wait `delay`, then answer normally (replay or synthetic)",
     "timeout": "hold the request for `delay` (default 300s) then 504, consuming no recording",
+    "status": "answer `status` (400-599): the canned body above when there is one, else JSON",
+    "delay": "the same as latency (the QStash emulator's name)",
+}
+# A `status` fault for a status with a canned answer becomes that kind, so 503 is always text.
+_BY_STATUS = {
+    429: "rate_limit",
+    500: "server_error",
+    503: "unavailable",
+    402: "out_of_credits",
+    404: "not_found_html",
 }
 DEFAULT_TIMEOUT_HOLD = 300.0
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m)?$")
@@ -42,6 +52,7 @@ class Fault:
     remaining: int
     delay: float = 0.0
     retry_after: int | None = None
+    status: int | None = None
 
     def matches(self, path: str) -> bool:
         # A glob when it has wildcards, else a substring: "/v1/tiktok/*" and "profile" both work.
@@ -86,11 +97,25 @@ def parse(body: Any) -> Fault:
         isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0
     ):
         raise FaultError("retry_after", "retry_after must be a non-negative integer of seconds")
+    status = None
+    if kind == "status":
+        status = body.get("status")
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise FaultError("status", "status must be an integer from 400 to 599")
+        kind = _BY_STATUS.get(status, "status")
+    kind = "latency" if kind == "delay" else kind
     default = DEFAULT_TIMEOUT_HOLD if kind == "timeout" else 0.0
     delay = parse_delay(body["delay"]) if "delay" in body else default
     if kind == "latency" and "delay" not in body:
         raise FaultError("delay", "a latency fault needs a delay")
-    return Fault(path=path, kind=kind, remaining=count, delay=delay, retry_after=retry_after)
+    return Fault(
+        path=path,
+        kind=kind,
+        remaining=count,
+        delay=delay,
+        retry_after=retry_after,
+        status=status if kind == "status" else None,
+    )
 
 
 class FaultBook:
@@ -138,5 +163,7 @@ def response_for(fault: Fault, path: str) -> web.Response:
             body=b'{"success":true,"cursor":30,"search_item_li',
             content_type="application/json",
         )
+    if fault.kind == "status" and fault.status is not None:
+        return bodies.json_response(fault.status, {"success": False, "message": "mock fault"})
     # A held request that nobody abandoned ends like a gateway giving up.
     return bodies.json_response(504, {"success": False, "message": "mock timeout"})

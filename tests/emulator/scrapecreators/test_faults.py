@@ -82,9 +82,29 @@ async def test_count_and_path_matching(http: aiohttp.ClientSession) -> None:
     assert youtube == [503, 200]
 
 
+@pytest.mark.parametrize(
+    ("status", "kind", "ctype"),
+    [
+        (503, "unavailable", "text/plain"),
+        (429, "rate_limit", "application/json"),
+        (401, "status", "application/json"),
+        (502, "status", "application/json"),
+    ],
+)
+async def test_status_kind_uses_the_canned_answer_when_there_is_one(
+    http: aiohttp.ClientSession, status: int, kind: str, ctype: str
+) -> None:
+    async with running_mock(mode="synthetic") as mock:
+        await mock.fault(PROFILE, "status", status=status)
+        answer = await get(http, mock.url + PROFILE)
+        [logged] = await mock.requests()
+    assert answer[:2] == (status, ctype)
+    assert logged["source"] == f"fault:{kind}"
+
+
 async def test_latency_delays_then_answers_normally(http: aiohttp.ClientSession) -> None:
     async with running_mock(mode="synthetic") as mock:
-        await mock.fault(PROFILE, "latency", delay="10ms")
+        await mock.fault(PROFILE, "delay", delay="10ms")
         delayed = await get(http, mock.url + PROFILE)
         normal = await get(http, mock.url + PROFILE)
     assert delayed[0] == 200
@@ -137,7 +157,7 @@ async def test_faults_are_listed_cleared_and_reset(http: aiohttp.ClientSession) 
             assert response.status == 200
         assert (await get(http, mock.url + PROFILE))[0] == 200
     assert created == {"path": PROFILE, "kind": "rate_limit", "remaining": 3, "delay": 0.0,
-                       "retry_after": 2}  # fmt: skip
+                       "retry_after": 2, "status": None}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -153,6 +173,8 @@ async def test_faults_are_listed_cleared_and_reset(http: aiohttp.ClientSession) 
         ({"path": "/v1", "kind": "latency", "delay": "soon"}, "delay"),
         ({"path": "/v1", "kind": "latency", "delay": -1}, "delay"),
         ({"path": "/v1", "kind": "rate_limit", "retry_after": -3}, "retry_after"),
+        ({"path": "/v1", "kind": "status"}, "status"),
+        ({"path": "/v1", "kind": "status", "status": 200}, "status"),
         ([1, 2], "body"),
     ],
 )
