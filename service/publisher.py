@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import httpx
+from qstash import AsyncQStash
 from qstash.errors import QStashError
+from qstash.message import PublishResponse
 
 from service.errors import BadGateway
 from service.logs import get_logger
@@ -20,15 +22,8 @@ class PublishError(BadGateway):
     """QStash refused or could not be reached; the message says why."""
 
 
-class _Messages(Protocol):
-    async def publish_json(self, **kwargs: Any) -> Any: ...
-
-
-class QStashClient(Protocol):
-    """The part of `qstash.AsyncQStash` the service uses."""
-
-    @property
-    def message(self) -> _Messages: ...
+# The official async SDK client; any object passed as the app's `qstash` is one of these.
+QStashClient = AsyncQStash
 
 
 def deduplication_id(job_id: UUID, step: int, revival: int = 0) -> str:
@@ -68,13 +63,22 @@ class Publisher:
         except (QStashError, httpx.HTTPError, OSError) as error:
             log.warning("publish_failed", job_id=str(job_id), step=step, reason=str(error))
             raise PublishError(f"could not queue the job: {error}") from error
-        message_id = str(response.message_id)
+        if not isinstance(response, PublishResponse):  # a URL publish answers one message
+            raise PublishError(f"could not queue the job: unexpected answer {response!r}")
+        message_id = response.message_id
         log.info(
             "step_published",
             job_id=str(job_id),
             step=step,
             message_id=message_id,
             delay=options.get("delay", 0),
-            deduplicated=bool(getattr(response, "deduplicated", False)),
+            deduplicated=response.deduplicated,
         )
         return message_id
+
+
+async def close_qstash(client: AsyncQStash) -> None:
+    """Close the HTTP client inside an `AsyncQStash` (the SDK offers no close of its own)."""
+    http = getattr(client.http, "_client", None)
+    if isinstance(http, httpx.AsyncClient):
+        await http.aclose()

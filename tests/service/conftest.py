@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from qstash import AsyncQStash
 
+from emulator.qstash.testing import RunningEmulator, running_emulator
+from service.app import create_app
 from service.clock import ManualClock
+from service.publisher import close_qstash
+from service.settings import Settings, load_settings
 from service.store import Store
 from service.store.engine import create_engine
 from service.store.tables import metadata
@@ -103,3 +114,92 @@ async def store(
         yield store
     finally:
         await store.close()
+
+
+def settings_env(**overrides: str) -> dict[str, str]:
+    """A complete environment for load_settings (dev auth, emulator defaults)."""
+    env = {
+        "QSTASH_URL": "http://127.0.0.1:9",
+        "QSTASH_TOKEN": "test-token",
+        "QSTASH_CURRENT_SIGNING_KEY": "sig_current",
+        "QSTASH_NEXT_SIGNING_KEY": "sig_next",
+        "SCRAPECREATORS_API_KEY": "dev-key",
+        "SCRAPECREATORS_API_URL": "http://127.0.0.1:9",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:3000",
+        "AUTH_MODE": "dev",
+        "ADMIN_USER_IDS": "admin",
+    }
+    env.update(overrides)
+    return env
+
+
+def free_socket() -> socket.socket:
+    """A listening-ready socket on a free loopback port (bound now, so no one can take it)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@dataclass
+class ServiceStack:
+    """The service app on a real loopback port, talking to an in-process QStash emulator."""
+
+    client: TestClient[web.Request, web.Application]
+    app: web.Application
+    emulator: RunningEmulator
+    store: Store
+    clock: ManualClock
+    settings: Settings
+
+    @staticmethod
+    def auth(user: str = "user-1") -> dict[str, str]:
+        return {"Authorization": f"Bearer dev:{user}"}
+
+    async def campaign(self, user: str = "user-1") -> str:
+        response = await self.client.post(
+            "/api/campaigns", json={"name": "Spring launch"}, headers=self.auth(user)
+        )
+        assert response.status == 201, await response.text()
+        campaign_id: str = (await response.json())["id"]
+        return campaign_id
+
+
+@asynccontextmanager
+async def service_stack(
+    store: Store, clock: ManualClock, *, publish_token: str | None = None, **env: str
+) -> AsyncIterator[ServiceStack]:
+    """The stack; `publish_token` gives the SDK client another token (to make QStash refuse)."""
+    sock = free_socket()
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    try:
+        async with running_emulator() as emulator, httpx.AsyncClient() as http:
+            settings = load_settings(
+                settings_env(
+                    **{
+                        "QSTASH_URL": emulator.url,
+                        "QSTASH_TOKEN": emulator.token,
+                        "QSTASH_CURRENT_SIGNING_KEY": emulator.current_signing_key,
+                        "QSTASH_NEXT_SIGNING_KEY": emulator.next_signing_key,
+                        "PUBLIC_BASE_URL": base_url,
+                        **env,
+                    }
+                )
+            )
+            token = emulator.token if publish_token is None else publish_token
+            qstash = AsyncQStash(token, base_url=emulator.url, retry=False)
+            app = create_app(settings, clock=clock, store=store, http=http, qstash=qstash)
+            server = TestServer(app, socket_factory=lambda *_: sock)
+            try:
+                async with TestClient(server) as client:
+                    yield ServiceStack(client, app, emulator, store, clock, settings)
+            finally:
+                await close_qstash(qstash)
+    finally:
+        sock.close()
+
+
+@pytest.fixture
+async def stack(sqlite_store: Store, clock: ManualClock) -> AsyncIterator[ServiceStack]:
+    async with service_stack(sqlite_store, clock) as running:
+        yield running

@@ -1,0 +1,243 @@
+"""Authentication: Clerk-style JWTs verified against a JWKS served on loopback, and dev mode."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+from service.auth import DevAuthenticator, JwtAuthenticator, Principal
+from service.clock import ManualClock
+from service.errors import Unauthorized
+from service.jwks import JwksCache
+from service.store import Store
+from tests.service.conftest import service_stack
+
+ISSUER = "https://clerk.example.test"
+
+
+@dataclass
+class Issuer:
+    """Signs tokens with keys it publishes as a JWKS; `fetches` counts JWKS downloads."""
+
+    url: str
+    rsa_key: rsa.RSAPrivateKey
+    ec_key: ec.EllipticCurvePrivateKey
+    fetches: int = 0
+
+    def token(self, *, alg: str = "RS256", kid: str | None = None, **claims: Any) -> str:
+        now = int(time.time())  # PyJWT checks exp against the wall clock
+        payload = {"sub": "user_2abc", "iss": ISSUER, "iat": now, "exp": now + 60, **claims}
+        payload = {k: v for k, v in payload.items() if v is not None}
+        key = self.rsa_key if alg == "RS256" else self.ec_key
+        default_kid = "rsa-1" if alg == "RS256" else "ec-1"
+        return jwt.encode(payload, key, algorithm=alg, headers={"kid": kid or default_kid})
+
+
+@pytest.fixture
+async def issuer() -> AsyncIterator[Issuer]:
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    holder: list[Issuer] = []
+
+    async def jwks(_: web.Request) -> web.Response:
+        holder[0].fetches += 1
+        keys = [
+            {
+                **RSAAlgorithm.to_jwk(rsa_key.public_key(), as_dict=True),
+                "kid": "rsa-1",
+                "alg": "RS256",
+                "use": "sig",
+            },
+            {
+                **ECAlgorithm.to_jwk(ec_key.public_key(), as_dict=True),
+                "kid": "ec-1",
+                "alg": "ES256",
+                "use": "sig",
+            },
+        ]
+        return web.json_response({"keys": keys})
+
+    app = web.Application()
+    app.router.add_get("/.well-known/jwks.json", jwks)
+    async with TestServer(app) as server:
+        holder.append(Issuer(str(server.make_url("/.well-known/jwks.json")), rsa_key, ec_key))
+        yield holder[0]
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+def authenticator(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, audience: str | None = None
+) -> JwtAuthenticator:
+    return JwtAuthenticator(
+        JwksCache(http, issuer.url, clock),
+        issuer=ISSUER,
+        audience=audience,
+        admins=frozenset({"user_admin"}),
+    )
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES256"])
+async def test_a_valid_token_names_the_user(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, alg: str
+) -> None:
+    auth = authenticator(issuer, http, clock)
+
+    principal = await auth.authenticate(f"Bearer {issuer.token(alg=alg)}")
+
+    assert principal == Principal("user_2abc", is_admin=False)
+
+
+async def test_admins_come_from_the_configured_ids(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    auth = authenticator(issuer, http, clock)
+    principal = await auth.authenticate(f"Bearer {issuer.token(sub='user_admin')}")
+    assert principal.is_admin
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (None, "missing Authorization header"),
+        ("Basic abc", "Authorization must be 'Bearer <token>'"),
+        ("Bearer not-a-jwt", "malformed token"),
+        ("Bearer dev:user-1", "malformed token"),
+    ],
+)
+async def test_unusable_headers_are_refused(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, header: str | None, message: str
+) -> None:
+    with pytest.raises(Unauthorized, match=message):
+        await authenticator(issuer, http, clock).authenticate(header)
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"exp": 1_000_000}, "token expired"),
+        ({"iss": "https://evil.example"}, "invalid token: Invalid issuer"),
+        ({"sub": None}, 'invalid token: Token is missing the "sub" claim'),
+        ({"kid": "unknown"}, "token signed with an unknown key"),
+    ],
+)
+async def test_bad_tokens_are_refused(
+    issuer: Issuer,
+    http: httpx.AsyncClient,
+    clock: ManualClock,
+    claims: dict[str, Any],
+    message: str,
+) -> None:
+    kid = claims.pop("kid", None)
+    token = issuer.token(kid=kid, **claims)
+    with pytest.raises(Unauthorized, match=message):
+        await authenticator(issuer, http, clock).authenticate(f"Bearer {token}")
+
+
+async def test_a_token_signed_by_another_key_is_refused(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    forged = jwt.encode(
+        {"sub": "user_2abc", "iss": ISSUER, "exp": int(time.time()) + 60},
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        algorithm="RS256",
+        headers={"kid": "rsa-1"},
+    )
+    with pytest.raises(Unauthorized, match="Signature verification failed"):
+        await authenticator(issuer, http, clock).authenticate(f"Bearer {forged}")
+
+
+async def test_unsigned_and_hmac_tokens_are_refused(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    auth = authenticator(issuer, http, clock)
+    claims = {"sub": "user_2abc", "iss": ISSUER, "exp": int(time.time()) + 60}
+    unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": "rsa-1"})
+    hmac = jwt.encode(claims, "x" * 32, algorithm="HS256", headers={"kid": "rsa-1"})
+    for token in (unsigned, hmac):
+        with pytest.raises(Unauthorized, match="must be RS256 or ES256"):
+            await auth.authenticate(f"Bearer {token}")
+
+
+async def test_the_audience_is_checked_when_configured(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    auth = authenticator(issuer, http, clock, audience="scout")
+
+    assert (await auth.authenticate(f"Bearer {issuer.token(aud='scout')}")).user_id
+    with pytest.raises(Unauthorized, match="Audience"):
+        await auth.authenticate(f"Bearer {issuer.token(aud='other')}")
+
+
+async def test_the_key_set_is_cached_and_refreshed_on_the_clock(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    auth = authenticator(issuer, http, clock)
+    for _ in range(3):
+        await auth.authenticate(f"Bearer {issuer.token()}")
+    assert issuer.fetches == 1
+
+    # An unknown kid (a rotation) refetches, but at most once per refresh floor.
+    with pytest.raises(Unauthorized):
+        await auth.authenticate(f"Bearer {issuer.token(kid='rotated')}")
+    assert issuer.fetches == 1
+    clock.advance(30)
+    for _ in range(2):
+        with pytest.raises(Unauthorized):
+            await auth.authenticate(f"Bearer {issuer.token(kid='rotated')}")
+    assert issuer.fetches == 2
+
+    clock.advance(300)
+    await auth.authenticate(f"Bearer {issuer.token()}")
+    assert issuer.fetches == 3
+
+
+async def test_an_unreachable_key_set_is_a_401(http: httpx.AsyncClient, clock: ManualClock) -> None:
+    auth = JwtAuthenticator(
+        JwksCache(http, "http://127.0.0.1:9/jwks.json", clock),
+        issuer=ISSUER,
+        audience=None,
+        admins=frozenset(),
+    )
+    token = jwt.encode({"sub": "u"}, "k" * 32, algorithm="HS256", headers={"kid": "a"})
+    with pytest.raises(Unauthorized):
+        await auth.authenticate(f"Bearer {token}")
+
+
+async def test_dev_tokens_name_the_user() -> None:
+    auth = DevAuthenticator(frozenset({"boss"}))
+
+    assert await auth.authenticate("Bearer dev:alice") == Principal("alice", is_admin=False)
+    assert (await auth.authenticate("bearer dev:boss")).is_admin
+    with pytest.raises(Unauthorized, match="dev:<userId>"):
+        await auth.authenticate("Bearer alice")
+
+
+async def test_the_app_accepts_jwts_and_refuses_dev_tokens_in_jwt_mode(
+    issuer: Issuer, sqlite_store: Store, clock: ManualClock
+) -> None:
+    env = {"AUTH_MODE": "jwt", "AUTH_JWKS_URL": issuer.url, "AUTH_ISSUER": ISSUER}
+    async with service_stack(sqlite_store, clock, **env) as stack:
+        ok = await stack.client.get(
+            "/api/campaigns", headers={"Authorization": f"Bearer {issuer.token()}"}
+        )
+        dev = await stack.client.get("/api/campaigns", headers=stack.auth())
+        dev_body = await dev.json()
+
+    assert ok.status == 200
+    assert dev.status == 401
+    assert dev_body == {"error": "malformed token"}

@@ -1,0 +1,84 @@
+"""The error middleware: every failure is JSON, and the unexpected is logged once."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import BaseModel
+
+from service.errors import Conflict, error_middleware
+
+
+class Body(BaseModel):
+    count: int
+
+
+async def boom(_: web.Request) -> web.Response:
+    raise RuntimeError("secret internals")
+
+
+async def conflict(_: web.Request) -> web.Response:
+    raise Conflict("already running")
+
+
+async def invalid(_: web.Request) -> web.Response:
+    Body.model_validate({"count": "many"})
+    return web.Response()
+
+
+@pytest.fixture
+async def client() -> TestClient[web.Request, web.Application]:
+    app = web.Application(middlewares=[error_middleware])
+    app.router.add_get("/boom", boom)
+    app.router.add_get("/conflict", conflict)
+    app.router.add_get("/invalid", invalid)
+    return TestClient(TestServer(app))
+
+
+async def test_domain_errors_keep_their_status(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    async with client:
+        response = await client.get("/conflict")
+        assert (response.status, await response.json()) == (409, {"error": "already running"})
+
+
+async def test_validation_errors_name_the_field(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    async with client:
+        response = await client.get("/invalid")
+        body = await response.json()
+    assert response.status == 400
+    assert body["error"].startswith("count: Input should be a valid integer")
+
+
+async def test_unknown_routes_and_methods_are_json(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    async with client:
+        missing = await client.get("/nowhere")
+        wrong_method = await client.post("/conflict")
+        assert (missing.status, await missing.json()) == (404, {"error": "not found"})
+        assert (wrong_method.status, await wrong_method.json()) == (
+            405,
+            {"error": "method not allowed"},
+        )
+        assert wrong_method.headers["Allow"] == "GET,HEAD"
+
+
+async def test_the_unexpected_is_a_500_logged_once(
+    client: TestClient[web.Request, web.Application], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="service.errors"):
+        async with client:
+            response = await client.get("/boom")
+            body = await response.json()
+
+    assert (response.status, body) == (500, {"error": "internal server error"})
+    records = [r for r in caplog.records if r.name == "service.errors"]
+    assert [r.getMessage() for r in records] == ["unhandled_error"]
+    assert records[0].exc_info is not None
