@@ -122,7 +122,7 @@ async def test_unplayed_lists_what_is_left(http: aiohttp.ClientSession) -> None:
     ]
 
 
-async def test_harness_fails_a_test_that_leaves_recordings(http: aiohttp.ClientSession) -> None:
+async def test_harness_fails_a_test_that_leaves_recordings() -> None:
     with pytest.raises(AssertionError, match=r"1 recorded interaction\(s\) were never played"):
         async with running_mock(["instagram_similar"]):
             pass
