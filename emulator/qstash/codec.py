@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
+from emulator.qstash.headers import share
 from emulator.qstash.models import (
     CallbackSpec,
     DlqEntry,
@@ -46,6 +47,7 @@ def message_from_row(data: str, body: bytes) -> Message:
     fields_["callback"] = _spec(fields_.get("callback"))
     fields_["failure_callback"] = _spec(fields_.get("failure_callback"))
     fields_["flow_control"] = _flow(fields_.get("flow_control"))
+    fields_["headers"] = share(fields_.get("headers"))
     return Message(body=bytes(body), **fields_)
 
 

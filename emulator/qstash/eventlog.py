@@ -18,11 +18,13 @@ class EventLog:
     def __init__(self, store: Store, *, keep: int = DEFAULT_KEEP) -> None:
         self._store = store
         self._keep = keep
-        self._events: deque[tuple[int, JsonDict]] = deque(maxlen=keep)
+        # Live events stay compact (they point at their message) and are rendered on demand;
+        # events loaded from disk after a restart are already rendered.
+        self._events: deque[tuple[int, Event | JsonDict]] = deque(maxlen=keep)
         self._seq = 0
 
     def load(self, events: list[tuple[int, JsonDict]]) -> None:
-        self._events.extend(events[-self._keep :])
+        self._events.extend((seq, data) for seq, data in events[-self._keep :])
         if events:
             self._seq = events[-1][0]
 
@@ -41,15 +43,21 @@ class EventLog:
     ) -> None:
         self._seq += 1
         event = Event(self._seq, now, state, message, error, next_delivery_time, response)
-        data = event_json(event)
-        self._events.append((self._seq, data))
-        self._store.save_event(self._seq, data, keep=self._keep)
+        self._events.append((self._seq, event))
+        self._store.save_event(self._seq, lambda: event_json(event), keep=self._keep)
 
     def states_of(self, message_id: str) -> list[str]:
         """Oldest first; a convenience for white-box tests and the control API."""
-        return [e["state"] for _, e in self._events if e["messageId"] == message_id]
+        return [data["state"] for data in self._rendered() if data["messageId"] == message_id]
+
+    def _rendered(self) -> list[JsonDict]:
+        return [e if isinstance(e, dict) else event_json(e) for _, e in self._events]
 
     def list(self, query: MultiMapping[str]) -> tuple[list[JsonDict], str | None]:
         match, _ = filters.build(query, time_key="time")
-        newest_first = [(seq, e) for seq, e in reversed(self._events) if match(e)]
+        newest_first = []
+        for seq, item in reversed(self._events):
+            data = item if isinstance(item, dict) else event_json(item)
+            if match(data):
+                newest_first.append((seq, data))
         return filters.page(newest_first, query, default=1000, maximum=1000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 from emulator.qstash.durations import parse_duration
 from emulator.qstash.errors import bad_request
@@ -28,9 +29,31 @@ _HOP_HEADERS = frozenset(
 _CALLBACK_CONFIG = frozenset({"method", "timeout", "retries", "retry-delay", "delay"})
 
 
+@lru_cache(maxsize=1024)
 def canonical(name: str) -> str:
     """Go's textproto.CanonicalMIMEHeaderKey: `x-foo-bar` -> `X-Foo-Bar`."""
     return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
+
+
+_SHARED: dict[tuple[tuple[str, tuple[str, ...]], ...], Headers] = {}
+_SHARED_MAX = 4096
+
+
+def share(headers: Headers | None) -> Headers | None:
+    """One shared (never mutated) map per distinct header set.
+
+    Most publishers send the same few headers on every message; sharing the map keeps 100k
+    pending messages small. Unusual sets beyond the cache size simply stay unshared.
+    """
+    if not headers:
+        return None
+    key = tuple((name, tuple(values)) for name, values in headers.items())
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    if len(_SHARED) < _SHARED_MAX:
+        _SHARED[key] = headers
+    return headers
 
 
 def parse_bool(header: str, value: str) -> bool:
@@ -130,7 +153,7 @@ def _callback(reader: _Reader, prefix: str, url_header: str) -> CallbackSpec | N
             # The Python SDK prefixes callback_headers with `Upstash-Callback-` (not `-Forward-`);
             # we forward those too so its users get their headers (a lenient choice, see PARITY).
             _add(forwarded, rest, value)
-    spec.headers = forwarded or None
+    spec.headers = share(forwarded)
     return spec
 
 
@@ -210,7 +233,7 @@ def forwarded_headers(reader: _Reader) -> Headers | None:
             _add(headers, name, value)
         elif everything and not low.startswith("upstash-") and low not in _HOP_HEADERS:
             _add(headers, name, value)
-    return headers or None
+    return share(headers)
 
 
 def dedup_key(template: Template, destination: str, body: bytes) -> str | None:

@@ -11,6 +11,7 @@ from emulator.qstash.clock import Clock
 from emulator.qstash.duequeue import DueQueue
 from emulator.qstash.errors import not_found
 from emulator.qstash.eventlog import EventLog
+from emulator.qstash.headers import share
 from emulator.qstash.models import CallbackSpec, DlqEntry, Message, Response, Schedule, Template
 from emulator.qstash.retry import RetryDelay, default_backoff
 from emulator.qstash.signing import new_signing_key
@@ -229,7 +230,7 @@ class State:
             self._publish_callback(message, message.callback, callbacks.payload(message, response))
 
     def _publish_callback(self, source: Message, spec: CallbackSpec, body: bytes) -> None:
-        headers = {"Content-Type": ["application/json"], **(spec.headers or {})}
+        headers = share({"Content-Type": ["application/json"], **(spec.headers or {})})
         template = Template(
             method=spec.method,
             headers=headers,

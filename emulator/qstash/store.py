@@ -44,7 +44,10 @@ class Snapshot:
     meta: dict[str, str] = field(default_factory=dict)
 
 
-_Op = tuple[str, Sequence[Any]] | Callable[[], None] | None
+# (sql, params); params may be a callable run on the writer thread, so rendering rows (JSON)
+# happens off the event loop. A bare callable is a commit waiter; None stops the thread.
+_Params = Sequence[Any] | Callable[[], Sequence[Any]]
+_Op = tuple[str, _Params] | Callable[[], None] | None
 
 
 class Store:
@@ -107,7 +110,7 @@ class Store:
             self._conn.close()
             self._conn = None
 
-    def execute(self, sql: str, params: Sequence[Any]) -> None:
+    def execute(self, sql: str, params: _Params) -> None:
         if self._conn is not None:
             self._queue.put((sql, params))
 
@@ -137,8 +140,8 @@ class Store:
     def delete_dlq(self, dlq_id: str) -> None:
         self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,))
 
-    def save_event(self, seq: int, data: JsonDict, *, keep: int) -> None:
-        self.execute("INSERT INTO events VALUES (?, ?)", (seq, json.dumps(data)))
+    def save_event(self, seq: int, render: Callable[[], JsonDict], *, keep: int) -> None:
+        self.execute("INSERT INTO events VALUES (?, ?)", lambda: (seq, json.dumps(render())))
         if seq % 1000 == 0:
             self.execute("DELETE FROM events WHERE seq <= ?", (seq - keep,))
 
@@ -188,7 +191,7 @@ class Store:
                 return
 
     @staticmethod
-    def _write(conn: sqlite3.Connection, ops: list[tuple[str, Sequence[Any]]]) -> None:
+    def _write(conn: sqlite3.Connection, ops: list[tuple[str, _Params]]) -> None:
         if not ops:
             return
         conn.execute("BEGIN")
@@ -198,7 +201,8 @@ class Store:
             end = start
             while end < len(ops) and ops[end][0] == ops[start][0]:
                 end += 1
-            conn.executemany(ops[start][0], [params for _, params in ops[start:end]])
+            rows = [p() if callable(p) else p for _, p in ops[start:end]]
+            conn.executemany(ops[start][0], rows)
             start = end
         conn.execute("COMMIT")
 
