@@ -19,6 +19,8 @@ COMMANDS: dict[str, Command] = {
     "emulator": Command("emulator.qstash.cli:main", "run the local QStash emulator"),
     "mock": Command("emulator.scrapecreators.cli:main", "run the ScrapeCreators mock"),
     "record": Command("fixtures.record:main", "re-record a ScrapeCreators cassette"),
+    "serve": Command("service.cli:serve", "run the scraping service"),
+    "db": Command("service.cli:db", "apply or show the service's database migrations"),
 }
 
 

@@ -92,5 +92,6 @@ def configure_logging(*, json_format: bool, level: str = "INFO") -> None:
     handler._scout = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    # aiohttp's access log repeats what our events say; keep it at warnings.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # These repeat what our own events say (and httpx would log every request URL).
+    for noisy in ("aiohttp.access", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_raw_responses: bool = Field(False, validation_alias="LOG_RAW_RESPONSES")
     log_raw_dir: str = Field("logs/api-raw", validation_alias="LOG_RAW_DIR")
+    # Per-call ScrapeCreators timeouts in seconds (searches are slow, profile look-ups quick).
+    scrapecreators_search_timeout: float = Field(
+        30.0, gt=0, validation_alias="SCRAPECREATORS_SEARCH_TIMEOUT"
+    )
+    scrapecreators_profile_timeout: float = Field(
+        10.0, gt=0, validation_alias="SCRAPECREATORS_PROFILE_TIMEOUT"
+    )
+    # Register the every-minute QStash schedule that drives POST /api/qstash/sweep at start.
+    sweep_schedule: bool = Field(True, validation_alias="SWEEP_SCHEDULE")
 
     @field_validator("qstash_url", mode="after")
     @classmethod
@@ -164,6 +173,27 @@ def _one_line(error: ValidationError) -> str:
             return "PUBLIC_BASE_URL (or NEXT_PUBLIC_SITE_URL) is required"
         return f"{name} is required"
     return message if name.split(" or ")[0] in message else f"{name}: {message}"
+
+
+class DatabaseSettings(BaseSettings):
+    """Just the database, for `scout db`: migrating needs no QStash or auth settings."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+
+def load_database_settings(environ: Mapping[str, str] | None = None) -> DatabaseSettings:
+    source = dict(os.environ if environ is None else environ)
+    try:
+        return DatabaseSettings.model_validate(source)
+    except ValidationError as error:
+        raise SettingsError(f"configuration error: {_one_line(error)}") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
