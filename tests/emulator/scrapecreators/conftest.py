@@ -9,11 +9,34 @@ from typing import Any
 
 import aiohttp
 import pytest
+from pydantic import BaseModel
 from vcr.request import Request
 from vcr.serialize import serialize
 from vcr.serializers import yamlserializer
 
+from service.scrapecreators import (
+    CreditBalance,
+    InstagramProfile,
+    TikTokKeywordSearch,
+    TikTokProfile,
+    TikTokUserSearch,
+    YouTubeChannel,
+    YouTubeChannelVideos,
+    YouTubeSearch,
+)
+
 KEY = "dev-key"
+# The service's model of each endpoint's success body.
+MODELS: dict[str, type[BaseModel]] = {
+    "/v1/tiktok/search/keyword": TikTokKeywordSearch,
+    "/v1/tiktok/profile": TikTokProfile,
+    "/v1/tiktok/search/users": TikTokUserSearch,
+    "/v1/instagram/profile": InstagramProfile,
+    "/v1/youtube/search": YouTubeSearch,
+    "/v1/youtube/channel": YouTubeChannel,
+    "/v1/youtube/channel-videos": YouTubeChannelVideos,
+    "/v1/credit-balance": CreditBalance,
+}
 
 Interaction = tuple[str, int, Any]  # (path?query, status, JSON body or raw text)
 WriteCassette = Callable[[str, list[Interaction]], Path]

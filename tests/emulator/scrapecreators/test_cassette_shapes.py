@@ -9,27 +9,16 @@ from pydantic import BaseModel
 
 from emulator.scrapecreators.replay import DEFAULT_FOLDER, load, resolve
 from service.scrapecreators import (
-    CreditBalance,
     InstagramProfile,
     TikTokKeywordSearch,
     TikTokProfile,
     TikTokUserSearch,
     YouTubeChannel,
-    YouTubeChannelVideos,
     YouTubeSearch,
     error_text,
 )
+from tests.emulator.scrapecreators.conftest import MODELS
 
-MODELS: dict[str, type[BaseModel]] = {
-    "/v1/tiktok/search/keyword": TikTokKeywordSearch,
-    "/v1/tiktok/profile": TikTokProfile,
-    "/v1/tiktok/search/users": TikTokUserSearch,
-    "/v1/instagram/profile": InstagramProfile,
-    "/v1/youtube/search": YouTubeSearch,
-    "/v1/youtube/channel": YouTubeChannel,
-    "/v1/youtube/channel-videos": YouTubeChannelVideos,
-    "/v1/credit-balance": CreditBalance,
-}
 CASSETTES = resolve(DEFAULT_FOLDER)
 
 

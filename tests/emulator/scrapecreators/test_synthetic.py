@@ -19,6 +19,7 @@ from service.scrapecreators import (
     YouTubeChannelVideos,
     YouTubeSearch,
 )
+from tests.emulator.scrapecreators.conftest import MODELS
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 REQUESTS = [
@@ -50,6 +51,14 @@ async def test_same_input_same_bytes_across_runs() -> None:
         elsewhere = await fetch_all(second.url)
     assert once == twice == elsewhere
     assert len(set(once)) == len(once)
+
+
+async def test_every_endpoint_fits_the_models() -> None:
+    async with running_mock(mode="synthetic") as mock:
+        bodies = await fetch_all(mock.url)
+    assert {path for path, _ in REQUESTS} == set(MODELS) == set(synthetic.ENDPOINTS)
+    for (path, _), body in zip(REQUESTS, bodies, strict=True):
+        MODELS[path].model_validate_json(body)
 
 
 def keyword_walk(query: str) -> list[dict[str, Any]]:
