@@ -8,10 +8,13 @@ from aiohttp import web
 from service.auth import Authenticator
 from service.clock import Clock
 from service.config import DynamicConfig
+from service.lifecycle import Lifecycle
 from service.metrics import Metrics
 from service.publisher import Publisher, QStashClient
 from service.settings import Settings
+from service.signature import SignatureVerifier
 from service.store import Store
+from service.sweep import Sweeper
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
@@ -22,3 +25,6 @@ PUBLISHER = web.AppKey("publisher", Publisher)
 CONFIG = web.AppKey("config", DynamicConfig)
 AUTH = web.AppKey("auth", Authenticator)
 METRICS = web.AppKey("metrics", Metrics)
+LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
+SIGNATURES = web.AppKey("signatures", SignatureVerifier)
+SWEEPER = web.AppKey("sweeper", Sweeper)

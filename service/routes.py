@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from service import campaigns, config_api, health, jobs_api, openapi
+from service import campaigns, config_api, health, jobs_api, openapi, webhook
 from service.enums import JobKind
 
 # Path segment of /api/scraping/<segment> → the job kind it creates.
@@ -31,5 +31,5 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/api/jobs/{id}/results.csv", jobs_api.results_csv)
     router.add_get("/api/admin/config", config_api.get_config)
     router.add_put("/api/admin/config", config_api.put_config)
-    # QStash-facing routes (POST /api/qstash/process-scraping, /failure, /sweep) are added
-    # here by `service.webhook.add_webhook_routes(app)` (S2's part of issue 4).
+    # QStash-facing routes: POST /api/qstash/process-scraping, /failure, /sweep.
+    webhook.add_webhook_routes(app)

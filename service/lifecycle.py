@@ -1,0 +1,162 @@
+"""One delivered step of a job: run its kind, commit exactly once, queue the next or finish."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from service.clock import Clock
+from service.config import DynamicConfig
+from service.enums import JobKind, JobStatus
+from service.errors import NotFound
+from service.logs import get_logger
+from service.metrics import Metrics
+from service.platforms import (
+    instagram_similar,
+    tiktok_keyword,
+    tiktok_similar,
+    youtube_keyword,
+    youtube_similar,
+)
+from service.platforms.base import JobFailed, StepContext, StepResult
+from service.platforms.profiles import Profiles
+from service.publisher import Publisher, PublishError
+from service.scrapecreators.client import ScrapeCreatorsClient
+from service.scrapecreators.errors import FatalError, RetryableError
+from service.store import Job, StepChanges, Store
+
+log = get_logger("service.lifecycle")
+
+TIMEOUT_MESSAGE = "Job exceeded maximum allowed time"
+MAX_FAILURES = "retries.max_consecutive_failures"
+RETRY_BASE = "qstash_delays.retry_base_delay"
+RETRY_MAX = "qstash_delays.retry_max_delay"
+
+Step = Callable[[StepContext], Awaitable[StepResult]]
+
+STEPS: dict[JobKind, Step] = {
+    JobKind.TIKTOK_KEYWORD: tiktok_keyword.run,
+    JobKind.TIKTOK_SIMILAR: tiktok_similar.run,
+    JobKind.INSTAGRAM_SIMILAR: instagram_similar.run,
+    JobKind.YOUTUBE_KEYWORD: youtube_keyword.run,
+    JobKind.YOUTUBE_SIMILAR: youtube_similar.run,
+}
+
+
+def backoff_seconds(attempt: int, *, base: float, cap: float, retry_after: float | None) -> float:
+    """Exponential from `base`, capped; a server's `Retry-After` is never undercut."""
+    delay = min(cap, base * 2.0 ** max(0, attempt - 1))
+    return max(delay, retry_after) if retry_after is not None else delay
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    store: Store
+    publisher: Publisher
+    config: DynamicConfig
+    clock: Clock
+    api: ScrapeCreatorsClient
+    profiles: Profiles
+    metrics: Metrics
+
+    async def run_step(self, job_id: UUID, step: int, *, message_id: str) -> dict[str, Any]:
+        """Handle one delivery of `step`; the returned dict is the webhook's 200 body.
+
+        Raises NotFound for an unknown job. Anything unexpected propagates (the webhook
+        answers 500, QStash retries, and the step is safe to run again).
+        """
+        job = await self.store.get_job(job_id)
+        if job is None:
+            raise NotFound("job not found")
+        fields = {"job_id": str(job_id), "message_id": message_id, "step": step}
+        if job.status.is_final:
+            return self._ignored(fields, f"job already {job.status.value}")
+        if step != job.step:
+            return self._ignored(fields, f"stale delivery: the job is at step {job.step}")
+        if job.timeout_at <= self.clock.now():
+            await self.store.expire_if_overdue(job.id, error=TIMEOUT_MESSAGE)
+            log.info("job_timed_out", **fields)
+            return {"outcome": "timeout"}
+        started = time.perf_counter()
+        outcome, extra = await self._attempt(job, step, message_id)
+        duration = time.perf_counter() - started
+        self.metrics.step_duration.labels(kind=job.kind.value, outcome=outcome).observe(duration)
+        log.info(
+            "step_finished",
+            **fields,
+            kind=job.kind.value,
+            outcome=outcome,
+            duration_ms=round(duration * 1000, 1),
+            **extra,
+        )
+        return {"outcome": outcome, **extra}
+
+    def _ignored(self, fields: dict[str, Any], reason: str) -> dict[str, Any]:
+        log.info("step_ignored", **fields, reason=reason)
+        return {"outcome": "ignored", "reason": reason}
+
+    async def _attempt(self, job: Job, step: int, message_id: str) -> tuple[str, dict[str, Any]]:
+        api = self.api.scoped(job.kind.search_type)
+        context = StepContext(job, api, self.profiles, self.config, self.store)
+        try:
+            result = await STEPS[job.kind](context)
+        except RetryableError as error:
+            return await self._retry(job, step, error)
+        except (FatalError, JobFailed) as error:
+            return await self._fail(job, step, error.message)
+        changes = StepChanges(
+            status=JobStatus.COMPLETED if result.done else JobStatus.PROCESSING,
+            add_runs=result.add_runs,
+            progress=result.progress,
+            cursor=result.cursor,
+            search_params=result.state,
+        )
+        if not await self.store.commit_step(
+            job.id, step, creators=result.creators, updates=changes
+        ):
+            return "stale", {"reason": "another delivery committed this step first"}
+        extra = {"creators": len(result.creators), **result.details}
+        if result.done:
+            return "completed", extra
+        try:
+            await self.publisher.publish_step(job.id, step + 1, delay_seconds=result.delay_seconds)
+        except PublishError as error:
+            # The step is durable; the sweeper re-queues the job once it looks stalled.
+            self.metrics.publish_failures.inc()
+            log.warning(
+                "next_step_not_queued", job_id=str(job.id), step=step + 1, reason=str(error)
+            )
+        return "committed", extra
+
+    async def _retry(
+        self, job: Job, step: int, error: RetryableError
+    ) -> tuple[str, dict[str, Any]]:
+        streak = await self.store.record_failure(job.id, step, error=error.message)
+        if streak is None:
+            return "stale", {"reason": "the job moved on while this attempt failed"}
+        limit = await self.config.number(MAX_FAILURES)
+        if streak >= limit:
+            message = f"{error.message} (gave up after {streak} attempts)"
+            return await self._fail(job, step, message, counted=True)
+        delay = backoff_seconds(
+            streak,
+            base=await self.config.seconds(RETRY_BASE),
+            cap=await self.config.seconds(RETRY_MAX),
+            retry_after=error.retry_after,
+        )
+        # The attempt number goes into the deduplication id, or QStash would drop the retry
+        # as a copy of the message that started this step.
+        await self.publisher.publish_step(job.id, step, delay_seconds=delay, revival=streak)
+        return "retry", {"attempt": streak, "delay": delay, "reason": error.message}
+
+    async def _fail(
+        self, job: Job, step: int, message: str, *, counted: bool = False
+    ) -> tuple[str, dict[str, Any]]:
+        # record_failure doubles as the "still at this step" check for a fatal answer.
+        if not counted and await self.store.record_failure(job.id, step, error=message) is None:
+            return "stale", {"reason": "the job moved on while this attempt failed"}
+        await self.store.mark_status(job.id, JobStatus.ERROR, error=message)
+        return "failed", {"error": message}

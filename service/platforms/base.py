@@ -1,0 +1,61 @@
+"""What a job kind's step gets (the context) and gives back (the result), and how it fails."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.config import DynamicConfig
+from service.creator import Creator
+from service.platforms.profiles import Profiles
+from service.progress import unified_progress
+from service.scrapecreators.client import ScrapeCreatorsClient
+from service.store import UNSET, Job, KeyedCreator, Store, Unset
+
+
+class JobFailed(Exception):
+    """The job cannot succeed (e.g. the target profile does not exist); `message` is for users."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class StepContext:
+    job: Job
+    api: ScrapeCreatorsClient
+    profiles: Profiles
+    config: DynamicConfig
+    store: Store
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """Step-to-step working state kept in the job's `search_params` (a copy to build on)."""
+        return dict(self.job.search_params or {})
+
+    async def known_keys(self, keys: Sequence[str]) -> set[str]:
+        return await self.store.known_creator_keys(self.job.id, keys)
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """One step's outcome; `done` completes the job, else the next step follows `delay_seconds`."""
+
+    done: bool
+    progress: float
+    creators: Sequence[KeyedCreator] = ()
+    add_runs: int = 1
+    delay_seconds: float = 0.0
+    cursor: str | Unset | None = UNSET
+    state: Mapping[str, Any] | Unset | None = UNSET
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def keyed(key: str, creator: Creator) -> KeyedCreator:
+    return KeyedCreator(key=key, data=creator.to_json())
+
+
+def step_progress(*, done: bool, runs: int, max_runs: int, results: int, target: int) -> float:
+    return 100.0 if done else unified_progress(runs, max_runs, results, target)

@@ -1,0 +1,179 @@
+"""TikTok similar job: target profile → keywords → one user search per step → top creators."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from service.creator import Creator
+from service.emails import extract_emails, unique
+from service.enums import Platform
+from service.platforms.base import JobFailed, StepContext, StepResult, keyed, step_progress
+from service.platforms.profiles import bounded_map
+from service.scrapecreators.models import TikTokSearchUser
+
+MAX_SEARCHES = "api_limits.max_api_calls_tiktok_similar"
+DELAY = "qstash_delays.tiktok_continuation_delay"
+CONCURRENCY = "processing.profile_concurrency"
+MAX_KEYWORDS = 5
+
+_STOP_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "you",
+        "your",
+        "our",
+        "are",
+        "was",
+        "were",
+        "this",
+        "that",
+        "from",
+        "have",
+        "has",
+        "just",
+        "not",
+        "but",
+        "all",
+        "can",
+        "will",
+        "out",
+        "about",
+        "more",
+        "what",
+        "when",
+        "who",
+        "how",
+        "its",
+        "into",
+        "over",
+        "than",
+        "then",
+        "them",
+        "they",
+        "their",
+        "there",
+        "here",
+        "his",
+        "her",
+        "she",
+        "him",
+        "get",
+        "got",
+        "new",
+        "official",
+        "account",
+        "page",
+        "follow",
+    ]
+)
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def derive_keywords(nickname: str, bio: str, handle: str) -> list[str]:
+    """Nickname words, then bio words (3-19 characters, no stop words), then the handle."""
+    words: list[str] = []
+    for text in (nickname, bio):
+        for word in _NON_ALNUM.sub(" ", text.lower()).split():
+            if 3 <= len(word) <= 19 and word not in _STOP_WORDS:
+                words.append(word)
+    words.append(handle.lower())
+    return unique(words)[:MAX_KEYWORDS]
+
+
+def _creator(user: TikTokSearchUser, bio: str, keyword: str) -> Creator:
+    return Creator(
+        platform=Platform.TIKTOK,
+        handle=user.unique_id,
+        name=user.nickname or user.unique_id,
+        followers=user.follower_count,
+        bio=bio,
+        emails=extract_emails(bio),
+        profile_url=f"https://www.tiktok.com/@{user.unique_id}",
+        avatar_url=(user.avatar_medium.best_url() if user.avatar_medium else "") or None,
+        verified=user.verified,
+        is_private=user.is_private,
+        external_id=user.uid or None,
+        search_keyword=keyword,
+    )
+
+
+async def _start(ctx: StepContext) -> StepResult:
+    target = ctx.job.target_username or ""
+    profile = await ctx.api.tiktok_profile(target)
+    if profile.user is None:
+        raise JobFailed(f"TikTok profile @{target} not found")
+    user = profile.user
+    keywords = derive_keywords(user.nickname, user.signature, target)
+    state = {"keywords": keywords, "searched": 0, "targetUid": user.id, "users": []}
+    return StepResult(
+        done=False,
+        progress=step_progress(done=False, runs=1, max_runs=2, results=0, target=1),
+        state=state,
+        details={"keywords": keywords},
+    )
+
+
+async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
+    job, config = ctx.job, ctx.config
+    target = (job.target_username or "").lower()
+    keywords: list[str] = state["keywords"]
+    searched: int = state["searched"]
+    keyword = keywords[searched]
+    collected: list[dict[str, Any]] = list(state["users"])
+    seen = {entry["key"] for entry in collected}
+
+    page = await ctx.api.tiktok_user_search(keyword)
+    fresh: dict[str, TikTokSearchUser] = {}
+    for user in page.users():
+        key = f"tiktok:{user.uid or user.unique_id}"
+        is_target = user.unique_id.lower() == target or user.uid == state["targetUid"] != ""
+        if user.unique_id and not user.is_private and not is_target and key not in seen:
+            fresh.setdefault(key, user)
+
+    async def enrich(pair: tuple[str, TikTokSearchUser]) -> dict[str, Any] | None:
+        key, user = pair
+        profile = await ctx.profiles.tiktok(ctx.api, user.unique_id)
+        if profile is not None and profile.is_deactivated:
+            return None
+        # The search snippet is a cut-down bio; the profile's signature wins when longer.
+        bio = max(user.search_user_desc, profile.bio if profile else "", key=len)
+        return {"key": key, "creator": _creator(user, bio, keyword).to_json()}
+
+    limit = await config.number(CONCURRENCY)
+    collected += [entry for entry in await bounded_map(fresh.items(), enrich, limit=limit) if entry]
+    searched += 1
+    max_searches = min(len(keywords), await config.number(MAX_SEARCHES))
+    done = searched >= max_searches
+    state = {**state, "searched": searched, "users": [] if done else collected}
+    creators = []
+    if done:
+        ranked = sorted(collected, key=lambda e: -int(e["creator"].get("followers") or 0))
+        creators = [
+            keyed(e["key"], Creator.model_validate(e["creator"]))
+            for e in ranked[: job.target_results]
+        ]
+    return StepResult(
+        done=done,
+        progress=step_progress(
+            done=done,
+            runs=searched + 1,
+            max_runs=max_searches + 1,
+            results=min(len(collected), job.target_results),
+            target=job.target_results,
+        ),
+        creators=creators,
+        state=state,
+        delay_seconds=await config.seconds(DELAY),
+        details={"keyword": keyword, "users": len(page.users()), "new": len(fresh)},
+    )
+
+
+async def run(ctx: StepContext) -> StepResult:
+    state = ctx.state
+    if "keywords" not in state:
+        return await _start(ctx)
+    return await _search(ctx, state)

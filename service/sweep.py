@@ -1,0 +1,85 @@
+"""The sweeper: time out overdue jobs, re-queue stalled ones; and its QStash schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+import httpx
+from qstash.errors import QStashError
+
+from service.clock import Clock
+from service.config import DynamicConfig
+from service.enums import JobStatus
+from service.lifecycle import TIMEOUT_MESSAGE
+from service.logs import get_logger
+from service.publisher import Publisher, PublishError
+from service.store import Store
+
+log = get_logger("service.sweep")
+
+SCHEDULE_ID = "creator-scout-sweep"
+EVERY_MINUTE = "* * * * *"
+STALLED_AFTER = "timeouts.stalled_job_after"
+BATCH = 100
+
+
+class _Schedules(Protocol):
+    async def create_json(self, **kwargs: Any) -> str: ...
+
+
+class SchedulingClient(Protocol):
+    """The part of `qstash.AsyncQStash` the sweep registration uses."""
+
+    @property
+    def schedule(self) -> _Schedules: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sweeper:
+    store: Store
+    publisher: Publisher
+    config: DynamicConfig
+    clock: Clock
+
+    async def sweep(self) -> dict[str, int]:
+        """One pass; returns how many jobs were timed out and re-queued."""
+        timed_out = 0
+        for job in await self.store.find_overdue(limit=BATCH):
+            if await self.store.expire_if_overdue(job.id, error=TIMEOUT_MESSAGE):
+                timed_out += 1
+                log.info("job_timed_out", job_id=str(job.id), step=job.step)
+        idle = timedelta(seconds=await self.config.seconds(STALLED_AFTER))
+        requeued = 0
+        stalled = await self.store.find_stalled(
+            idle, statuses=(JobStatus.PENDING, JobStatus.PROCESSING), limit=BATCH
+        )
+        for job in stalled:
+            # touch() is conditional on the step: a job that moved on meanwhile is left alone,
+            # and a revived job is not picked again by the next sweep straight away.
+            if not await self.store.touch(job.id, job.step):
+                continue
+            # A revival needs a deduplication id of its own; the sweep time makes it unique and
+            # never meets a retry's small attempt numbers.
+            revival = int(self.clock.now().timestamp())
+            try:
+                await self.publisher.publish_step(job.id, job.step, revival=revival)
+            except PublishError:
+                continue  # logged by the publisher; the next sweep tries again
+            requeued += 1
+            log.info("job_requeued", job_id=str(job.id), step=job.step)
+        return {"timedOut": timed_out, "requeued": requeued}
+
+
+async def register_schedule(client: SchedulingClient, sweep_url: str) -> bool:
+    """Create or update the every-minute sweep schedule; a failure is a warning, not fatal."""
+    try:
+        await client.schedule.create_json(
+            destination=sweep_url, cron=EVERY_MINUTE, body={}, schedule_id=SCHEDULE_ID, retries=0
+        )
+    except (QStashError, httpx.HTTPError, OSError) as error:
+        log.warning("sweep_schedule_failed", schedule_id=SCHEDULE_ID, reason=str(error))
+        return False
+    log.info("sweep_schedule_registered", schedule_id=SCHEDULE_ID, url=sweep_url)
+    return True
