@@ -14,7 +14,16 @@ from emulator.qstash.config import Config
 from emulator.qstash.delivery import Delivery
 from emulator.qstash.dispatcher import Dispatcher
 from emulator.qstash.errors import Handler, error_middleware, error_response
-from emulator.qstash.responses import dlq, events, keys, messages, publish, schedules
+from emulator.qstash.responses import (
+    dlq,
+    events,
+    keys,
+    messages,
+    publish,
+    queues,
+    schedules,
+    urlgroups,
+)
 from emulator.qstash.state import Credentials, State
 from emulator.qstash.store import Store
 
@@ -60,6 +69,19 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_post("/v2/publish/{destination:.+}", publish.publish)
+    r.add_post("/v2/enqueue/{queue}/{destination:.+}", publish.enqueue)
+    r.add_post("/v2/batch", publish.batch)
+    r.add_post("/v2/queues", queues.upsert)
+    r.add_get("/v2/queues", queues.list_all)
+    r.add_get("/v2/queues/{queue}", queues.get)
+    r.add_delete("/v2/queues/{queue}", queues.delete)
+    r.add_post("/v2/queues/{queue}/pause", queues.pause)
+    r.add_post("/v2/queues/{queue}/resume", queues.resume)
+    r.add_post("/v2/topics/{group}/endpoints", urlgroups.upsert_endpoints)
+    r.add_delete("/v2/topics/{group}/endpoints", urlgroups.remove_endpoints)
+    r.add_get("/v2/topics", urlgroups.list_all)
+    r.add_get("/v2/topics/{group}", urlgroups.get)
+    r.add_delete("/v2/topics/{group}", urlgroups.delete)
     r.add_get("/v2/messages/{message_id}", messages.get_message)
     r.add_delete("/v2/messages/{message_id}", messages.cancel_message)
     r.add_delete("/v2/messages", messages.cancel_many)

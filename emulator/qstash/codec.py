@@ -10,15 +10,18 @@ from emulator.qstash.headers import share
 from emulator.qstash.models import (
     CallbackSpec,
     DlqEntry,
+    Endpoint,
     FlowControl,
     Message,
+    Queue,
     Response,
     Schedule,
     Template,
+    UrlGroup,
 )
 
 # Runtime-only fields: a restart re-queues every message, so in-flight flags start afresh.
-_MESSAGE_SKIP = frozenset({"body", "seq", "in_flight", "cancelled"})
+_MESSAGE_SKIP = frozenset({"body", "seq", "in_flight", "cancelled", "holds_slot"})
 _MESSAGE_FIELDS = [f.name for f in fields(Message) if f.name not in _MESSAGE_SKIP]
 
 
@@ -92,3 +95,27 @@ def schedule_from_row(data: str, body: bytes) -> Schedule:
     raw["failure_callback"] = _spec(raw.get("failure_callback"))
     raw["flow_control"] = _flow(raw.get("flow_control"))
     return Schedule(template=Template(**raw), body=bytes(body), **fields_)
+
+
+def queue_row(queue: Queue) -> tuple[str, str]:
+    data = {
+        "parallelism": queue.parallelism,
+        "paused": queue.paused,
+        "created_at": queue.created_at,
+        "updated_at": queue.updated_at,
+    }
+    return queue.name, json.dumps(data)
+
+
+def queue_from_row(name: str, data: str) -> Queue:
+    return Queue(name=name, **json.loads(data))
+
+
+def url_group_row(group: UrlGroup) -> tuple[str, str]:
+    return group.name, json.dumps(asdict(group))
+
+
+def url_group_from_row(data: str) -> UrlGroup:
+    fields_ = json.loads(data)
+    endpoints = [Endpoint(**e) for e in fields_.pop("endpoints")]
+    return UrlGroup(endpoints=endpoints, **fields_)

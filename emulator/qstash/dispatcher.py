@@ -81,6 +81,8 @@ class Dispatcher:
                 fire(state, item)
                 continue
             assert isinstance(item, Message)
+            if not state.admit(item):
+                continue  # parked in its queue until a slot frees
             task = asyncio.create_task(self._deliver(item))
             self._tasks.add(task)
             task.add_done_callback(self._done)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,7 @@ class Message:
     seq: int = 0
     in_flight: bool = False
     cancelled: bool = False
+    holds_slot: bool = False  # a queue message keeps its slot through its retries
 
 
 @dataclass(slots=True)
@@ -126,6 +128,33 @@ class Schedule:
     last_states: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     seq: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class Queue:
+    """A FIFO queue; `waiting` and `active` are runtime only (rebuilt from messages)."""
+
+    name: str
+    parallelism: int
+    paused: bool
+    created_at: float
+    updated_at: float
+    waiting: deque[Message] = field(default_factory=deque)
+    active: int = 0
+
+
+@dataclass(slots=True)
+class Endpoint:
+    url: str
+    name: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class UrlGroup:
+    name: str
+    created_at: float
+    updated_at: float
+    endpoints: list[Endpoint] = field(default_factory=list)
 
 
 def ms(ts: float) -> int:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from emulator.qstash import ids
 from emulator.qstash.cron import Cron, CronError
-from emulator.qstash.errors import bad_request, not_found
+from emulator.qstash.errors import ApiError, bad_request, not_found
 from emulator.qstash.models import Schedule, Template
+from emulator.qstash.publishing import check_name, resolve
 from emulator.qstash.state import State
-
-_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
 @lru_cache(maxsize=1024)
@@ -30,11 +28,11 @@ def create(
     queue_name: str | None,
     caller_ip: str | None,
 ) -> Schedule:
-    if schedule_id is not None and not _ID.match(schedule_id):
-        raise bad_request(
-            "invalid Upstash-Schedule-Id header: can only contain alphanumeric characters, "
-            "hyphens, periods, and underscores"
-        )
+    if schedule_id is not None:
+        check_name(schedule_id, "Upstash-Schedule-Id header")
+    if queue_name is not None:
+        check_name(queue_name, "Upstash-Queue-Name header")
+    resolve(state, destination)  # a URL or an existing URL group
     try:
         parsed = parse_cron(cron.strip())
     except CronError as exc:
@@ -94,15 +92,30 @@ def fire(state: State, schedule: Schedule) -> None:
     """One tick: publish the schedule's message, then queue the next tick."""
     now = state.now()
     template = schedule.template
-    message = state.accept(
-        schedule.destination,
-        schedule.body,
-        template,
-        caller_ip=schedule.caller_ip,
-        schedule_id=schedule.id,
-        queue_name=schedule.queue_name,
+    try:
+        targets = resolve(state, schedule.destination) or [(schedule.destination, None)]
+    except ApiError as exc:
+        targets, schedule.error = [], exc.message  # e.g. its URL group was deleted
+    if targets:
+        schedule.error = None
+    topic = (
+        None if schedule.destination.startswith(("http://", "https://")) else schedule.destination
     )
+    if schedule.queue_name is not None:
+        state.queue(schedule.queue_name)
+    schedule.last_states = {}
+    for url, endpoint_name in targets:
+        message = state.accept(
+            url,
+            schedule.body,
+            template,
+            caller_ip=schedule.caller_ip,
+            schedule_id=schedule.id,
+            queue_name=schedule.queue_name,
+            topic_name=topic,
+            endpoint_name=endpoint_name,
+        )
+        schedule.last_states[message.id] = "IN_PROGRESS"
     schedule.last_schedule_time = now
-    schedule.last_states = {message.id: "IN_PROGRESS"}
     schedule.next_schedule_time = parse_cron(schedule.cron).next_after(now)
     _save(state, schedule)

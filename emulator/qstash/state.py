@@ -12,7 +12,16 @@ from emulator.qstash.duequeue import DueQueue
 from emulator.qstash.errors import not_found
 from emulator.qstash.eventlog import EventLog
 from emulator.qstash.headers import share
-from emulator.qstash.models import CallbackSpec, DlqEntry, Message, Response, Schedule, Template
+from emulator.qstash.models import (
+    CallbackSpec,
+    DlqEntry,
+    Message,
+    Queue,
+    Response,
+    Schedule,
+    Template,
+    UrlGroup,
+)
 from emulator.qstash.retry import RetryDelay, default_backoff
 from emulator.qstash.signing import new_signing_key
 from emulator.qstash.store import Snapshot, Store
@@ -62,7 +71,10 @@ class State:
         self.messages: dict[str, Message] = {}
         self.dlq: dict[str, DlqEntry] = {}
         self.schedules: dict[str, Schedule] = {}
+        # dedup key -> (the JSON answer of the first publish, when the key expires)
         self.dedup: dict[str, tuple[str, float]] = {}
+        self.queues: dict[str, Queue] = {}
+        self.url_groups: dict[str, UrlGroup] = {}
         self._dlq_seq = 0
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -78,6 +90,8 @@ class State:
             self.dlq[entry.dlq_id] = entry
             self._dlq_seq = max(self._dlq_seq, entry.seq)
         self.events.load(snap.events)
+        self.queues = {queue.name: queue for queue in snap.queues}
+        self.url_groups = {group.name: group for group in snap.url_groups}
         now = self.clock.now()
         self.dedup = {key: (mid, exp) for key, mid, exp in snap.dedup if exp > now}
         for schedule in snap.schedules:
@@ -90,6 +104,8 @@ class State:
         self.dlq.clear()
         self.schedules.clear()
         self.dedup.clear()
+        self.queues.clear()
+        self.url_groups.clear()
         self.due.clear()
         self.events.clear()
         self.current_key = self.configured.current_key
@@ -102,6 +118,7 @@ class State:
     # ---- accepting messages ----------------------------------------------------------------
 
     def find_duplicate(self, key: str | None) -> str | None:
+        """The JSON answer of an earlier publish with this dedup key, within the window."""
         if key is None:
             return None
         found = self.dedup.get(key)
@@ -109,7 +126,7 @@ class State:
             return None
         return found[0]
 
-    def remember_dedup(self, key: str | None, message_id: str) -> None:
+    def remember_dedup(self, key: str | None, answer: str) -> None:
         if key is None:
             return
         now = self.now()
@@ -117,8 +134,8 @@ class State:
             # Expired keys are dropped in bulk now and then rather than tracked one by one.
             self.dedup = {k: v for k, v in self.dedup.items() if v[1] > now}
             self.store.purge_dedup(now)
-        self.dedup[key] = (message_id, now + DEDUP_WINDOW)
-        self.store.save_dedup(key, message_id, now + DEDUP_WINDOW)
+        self.dedup[key] = (answer, now + DEDUP_WINDOW)
+        self.store.save_dedup(key, answer, now + DEDUP_WINDOW)
 
     def accept(
         self,
@@ -130,6 +147,8 @@ class State:
         schedule_id: str | None = None,
         callback_of: str | None = None,
         queue_name: str | None = None,
+        topic_name: str | None = None,
+        endpoint_name: str | None = None,
     ) -> Message:
         now = self.now()
         if template.not_before is not None:
@@ -155,6 +174,8 @@ class State:
             labels=template.labels,
             flow_control=template.flow_control,
             queue_name=queue_name,
+            topic_name=topic_name,
+            endpoint_name=endpoint_name,
             callback_of=callback_of,
         )
         self.messages[message.id] = message
@@ -162,6 +183,49 @@ class State:
         self.events.record("CREATED", message, now)
         self.due.push(message.deliver_at, message)
         return message
+
+    # ---- queues: FIFO with parallelism -----------------------------------------------------
+
+    def queue(self, name: str) -> Queue:
+        """The named queue, created with parallelism 1 on first use (as enqueue does)."""
+        queue = self.queues.get(name)
+        if queue is None:
+            now = self.now()
+            queue = self.queues[name] = Queue(name, 1, False, now, now)
+            self.store.save_queue(queue)
+        return queue
+
+    def admit(self, message: Message) -> bool:
+        """May this due message start now? Queue messages wait their turn (in order) for a slot
+        and keep it through their retries, so the next one starts only after this one ends."""
+        if message.queue_name is None or message.holds_slot:
+            return True
+        queue = self.queue(message.queue_name)
+        if queue.paused or queue.active >= queue.parallelism or queue.waiting:
+            queue.waiting.append(message)
+            return False
+        queue.active += 1
+        message.holds_slot = True
+        return True
+
+    def release_waiting(self, queue: Queue) -> None:
+        """Hand free slots to the oldest waiting messages (due now, so they start at once)."""
+        now = self.now()
+        while queue.waiting and not queue.paused and queue.active < queue.parallelism:
+            message = queue.waiting.popleft()
+            if message.cancelled:
+                continue
+            queue.active += 1
+            message.holds_slot = True
+            self.due.push(now, message)
+
+    def _release(self, message: Message) -> None:
+        if message.holds_slot and message.queue_name is not None:
+            message.holds_slot = False
+            queue = self.queues.get(message.queue_name)
+            if queue is not None:
+                queue.active -= 1
+                self.release_waiting(queue)
 
     # ---- delivery outcomes -----------------------------------------------------------------
 
@@ -206,6 +270,7 @@ class State:
 
     def _settle(self, message: Message, result: str) -> None:
         self.messages.pop(message.id, None)
+        self._release(message)
         self.store.delete_message(message.id)
         if message.schedule_id is not None:
             schedule = self.schedules.get(message.schedule_id)
@@ -258,6 +323,7 @@ class State:
             self.events.record("CANCEL_REQUESTED", message, now)
             message.cancelled = True
             self.due.forget(message)
+            self._release(message)
             self.store.delete_message(message_id)
             self.events.record("CANCELED", message, now)
             cancelled += 1
@@ -302,6 +368,8 @@ class State:
             schedule_id=old.schedule_id,
             callback_of=old.callback_of,
             queue_name=old.queue_name,
+            topic_name=old.topic_name,
+            endpoint_name=old.endpoint_name,
         )
         self.delete_dlq([dlq_id])
         return message

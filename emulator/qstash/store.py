@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.qstash import codec
-from emulator.qstash.models import DlqEntry, JsonDict, Message, Schedule
+from emulator.qstash.models import DlqEntry, JsonDict, Message, Queue, Schedule, UrlGroup
 
 log = logging.getLogger("emulator.qstash")
 
@@ -26,8 +26,10 @@ CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, data TEXT NOT NULL, b
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL,
                                   expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS queues (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS url_groups (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
-_TABLES = ("messages", "dlq", "events", "schedules", "dedup", "meta")
+_TABLES = ("messages", "dlq", "events", "schedules", "dedup", "meta", "queues", "url_groups")
 
 
 class StoreError(Exception):
@@ -42,6 +44,8 @@ class Snapshot:
     schedules: list[Schedule] = field(default_factory=list)
     dedup: list[tuple[str, str, float]] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
+    queues: list[Queue] = field(default_factory=list)
+    url_groups: list[UrlGroup] = field(default_factory=list)
 
 
 # (sql, params); params may be a callable run on the writer thread, so rendering rows (JSON)
@@ -92,6 +96,10 @@ class Store:
             snap.schedules = [codec.schedule_from_row(d, b) for d, b in rows]
             snap.dedup = self._conn.execute("SELECT key, message_id, expires FROM dedup").fetchall()
             snap.meta = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+            rows = self._conn.execute("SELECT name, data FROM queues").fetchall()
+            snap.queues = [codec.queue_from_row(n, d) for n, d in rows]
+            rows = self._conn.execute("SELECT data FROM url_groups").fetchall()
+            snap.url_groups = [codec.url_group_from_row(d) for (d,) in rows]
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"cannot read database {self.path}: {exc}") from None
         return snap
@@ -161,6 +169,18 @@ class Store:
 
     def save_meta(self, key: str, value: str) -> None:
         self.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def save_queue(self, queue: Queue) -> None:
+        self.execute("INSERT OR REPLACE INTO queues VALUES (?, ?)", codec.queue_row(queue))
+
+    def delete_queue(self, name: str) -> None:
+        self.execute("DELETE FROM queues WHERE name = ?", (name,))
+
+    def save_url_group(self, group: UrlGroup) -> None:
+        self.execute("INSERT OR REPLACE INTO url_groups VALUES (?, ?)", codec.url_group_row(group))
+
+    def delete_url_group(self, name: str) -> None:
+        self.execute("DELETE FROM url_groups WHERE name = ?", (name,))
 
     def clear(self) -> None:
         for table in _TABLES:

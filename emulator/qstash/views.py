@@ -5,7 +5,17 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from emulator.qstash.models import DlqEntry, Event, JsonDict, Message, Schedule, Template, ms
+from emulator.qstash.models import (
+    DlqEntry,
+    Event,
+    JsonDict,
+    Message,
+    Queue,
+    Schedule,
+    Template,
+    UrlGroup,
+    ms,
+)
 
 
 def _b64(data: bytes) -> str:
@@ -145,3 +155,28 @@ def schedule_json(schedule: Schedule) -> JsonDict:
         out["lastScheduleStates"] = dict(schedule.last_states)
     _put(out, "error", schedule.error)
     return out
+
+
+def queue_json(queue: Queue, lag: int) -> JsonDict:
+    return {
+        "name": queue.name,
+        "parallelism": queue.parallelism,
+        "paused": queue.paused,
+        "lag": lag,
+        "createdAt": ms(queue.created_at),
+        "updatedAt": ms(queue.updated_at),
+    }
+
+
+def url_group_json(group: UrlGroup) -> JsonDict:
+    endpoints: list[JsonDict] = []
+    for endpoint in group.endpoints:
+        item: JsonDict = {"url": endpoint.url}
+        _put(item, "name", endpoint.name)
+        endpoints.append(item)
+    return {
+        "name": group.name,
+        "createdAt": ms(group.created_at),
+        "updatedAt": ms(group.updated_at),
+        "endpoints": endpoints,
+    }

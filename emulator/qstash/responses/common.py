@@ -21,9 +21,9 @@ def state_of(request: web.Request) -> State:
     return request.app[STATE]
 
 
-def destination(request: web.Request, prefix: str) -> str:
+def raw_destination(request: web.Request, prefix: str) -> str:
     """The destination exactly as sent: from the raw path (keeping `//` and percent-escapes)
-    plus the raw query string, minus QStash's own parameters."""
+    plus the raw query string, minus QStash's own parameters. A URL or a URL group name."""
     raw = request.raw_path
     path, _, query = raw.partition("?")
     if not path.startswith(prefix):
@@ -36,7 +36,12 @@ def destination(request: web.Request, prefix: str) -> str:
             query = urlencode(kept)
         if query:
             target = f"{target}?{query}"
-    return check_url(target, "destination")
+    return target
+
+
+def destination(request: web.Request, prefix: str) -> str:
+    """Like raw_destination, for routes that take only a URL."""
+    return check_url(raw_destination(request, prefix), "destination")
 
 
 def caller_ip(request: web.Request) -> str | None:

@@ -7,13 +7,13 @@ from aiohttp import web
 from emulator.qstash import schedules
 from emulator.qstash.errors import bad_request
 from emulator.qstash.headers import parse_template
-from emulator.qstash.responses.common import caller_ip, destination, ok, state_of
+from emulator.qstash.responses.common import caller_ip, ok, raw_destination, state_of
 from emulator.qstash.views import schedule_json
 
 
 async def create(request: web.Request) -> web.Response:
     state = state_of(request)
-    url = destination(request, "/v2/schedules/")
+    url = raw_destination(request, "/v2/schedules/")
     cron = request.headers.get("Upstash-Cron")
     if cron is None or not cron.strip():
         raise bad_request("Upstash-Cron header is required")

@@ -1,0 +1,40 @@
+"""The /v2/topics routes (URL groups): endpoints upsert and removal, list, get, delete."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.qstash import urlgroups
+from emulator.qstash.responses.common import json_body, ok, state_of
+from emulator.qstash.views import url_group_json
+
+
+async def upsert_endpoints(request: web.Request) -> web.Response:
+    state = state_of(request)
+    endpoints = urlgroups.parse_endpoints(await json_body(request, required=True), need_url=True)
+    urlgroups.upsert_endpoints(state, request.match_info["group"], endpoints)
+    await state.store.commit()
+    return ok()
+
+
+async def remove_endpoints(request: web.Request) -> web.Response:
+    state = state_of(request)
+    endpoints = urlgroups.parse_endpoints(await json_body(request, required=True), need_url=False)
+    urlgroups.remove_endpoints(state, request.match_info["group"], endpoints)
+    await state.store.commit()
+    return ok()
+
+
+async def list_all(request: web.Request) -> web.Response:
+    return ok([url_group_json(g) for g in state_of(request).url_groups.values()])
+
+
+async def get(request: web.Request) -> web.Response:
+    return ok(url_group_json(urlgroups.get(state_of(request), request.match_info["group"])))
+
+
+async def delete(request: web.Request) -> web.Response:
+    state = state_of(request)
+    urlgroups.delete(state, request.match_info["group"])
+    await state.store.commit()
+    return ok()

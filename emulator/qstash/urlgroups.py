@@ -1,0 +1,81 @@
+"""URL group ("topic") rules: add or update endpoints, remove them, list, get, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.qstash.errors import bad_request, not_found
+from emulator.qstash.headers import check_url
+from emulator.qstash.models import Endpoint, UrlGroup
+from emulator.qstash.publishing import check_name
+from emulator.qstash.state import State
+
+
+def parse_endpoints(data: Any, *, need_url: bool) -> list[Endpoint]:
+    endpoints = data.get("endpoints") if isinstance(data, dict) else None
+    if not isinstance(endpoints, list) or not endpoints:
+        raise bad_request("endpoints: a non-empty list of {url, name} objects is required")
+    parsed = []
+    for index, item in enumerate(endpoints):
+        url = item.get("url") if isinstance(item, dict) else None
+        name = item.get("name") if isinstance(item, dict) else None
+        if (url is not None and not isinstance(url, str)) or (
+            name is not None and not isinstance(name, str)
+        ):
+            raise bad_request(f"endpoints[{index}]: url and name must be strings")
+        if need_url and url is None:
+            raise bad_request(f"endpoints[{index}].url: is required")
+        if url is None and name is None:
+            raise bad_request(f"endpoints[{index}]: url or name is required")
+        if url is not None:
+            check_url(url, f"endpoints[{index}].url")
+        parsed.append(Endpoint(url or "", name))
+    return parsed
+
+
+def upsert_endpoints(state: State, name: str, endpoints: list[Endpoint]) -> UrlGroup:
+    check_name(name, "url group name")
+    now = state.now()
+    group = state.url_groups.get(name)
+    if group is None:
+        group = state.url_groups[name] = UrlGroup(name, now, now)
+    for endpoint in endpoints:
+        # An endpoint is identified by its url (or its name) and updated when present.
+        for existing in group.endpoints:
+            if existing.url == endpoint.url or (endpoint.name and existing.name == endpoint.name):
+                existing.url, existing.name = endpoint.url, endpoint.name
+                break
+        else:
+            group.endpoints.append(endpoint)
+    group.updated_at = now
+    state.store.save_url_group(group)
+    return group
+
+
+def remove_endpoints(state: State, name: str, endpoints: list[Endpoint]) -> None:
+    group = get(state, name)
+
+    def removed(existing: Endpoint) -> bool:
+        return any(
+            (e.url and e.url == existing.url) or (e.name and e.name == existing.name)
+            for e in endpoints
+        )
+
+    group.endpoints = [e for e in group.endpoints if not removed(e)]
+    group.updated_at = state.now()
+    if group.endpoints:
+        state.store.save_url_group(group)
+    else:
+        delete(state, name)  # a group without endpoints is deleted, as QStash does
+
+
+def get(state: State, name: str) -> UrlGroup:
+    group = state.url_groups.get(name)
+    if group is None:
+        raise not_found(f"url group {name} not found")
+    return group
+
+
+def delete(state: State, name: str) -> None:
+    if state.url_groups.pop(name, None) is not None:
+        state.store.delete_url_group(name)
