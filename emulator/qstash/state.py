@@ -329,51 +329,6 @@ class State:
             cancelled += 1
         return cancelled
 
-    # ---- DLQ -------------------------------------------------------------------------------
-
-    def get_dlq(self, dlq_id: str) -> DlqEntry:
-        entry = self.dlq.get(dlq_id)
-        if entry is None:
-            raise not_found(f"dlq message {dlq_id} not found")
-        return entry
-
-    def delete_dlq(self, dlq_ids: list[str]) -> int:
-        deleted = 0
-        for dlq_id in dlq_ids:
-            if self.dlq.pop(dlq_id, None) is not None:
-                self.store.delete_dlq(dlq_id)
-                deleted += 1
-        return deleted
-
-    def retry_dlq(self, dlq_id: str) -> Message:
-        """Publish the original message again, with fresh retries, and drop the DLQ entry."""
-        entry = self.get_dlq(dlq_id)
-        old = entry.message
-        template = Template(
-            method=old.method,
-            headers=old.headers,
-            retries=old.max_retries,
-            retry_delay=old.retry_delay,
-            timeout=old.timeout,
-            callback=old.callback,
-            failure_callback=old.failure_callback,
-            labels=old.labels,
-            flow_control=old.flow_control,
-        )
-        message = self.accept(
-            old.url,
-            old.body,
-            template,
-            caller_ip=old.caller_ip,
-            schedule_id=old.schedule_id,
-            callback_of=old.callback_of,
-            queue_name=old.queue_name,
-            topic_name=old.topic_name,
-            endpoint_name=old.endpoint_name,
-        )
-        self.delete_dlq([dlq_id])
-        return message
-
     # ---- signing keys ----------------------------------------------------------------------
 
     def rotate_keys(self) -> None:

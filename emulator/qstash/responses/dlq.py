@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.qstash import filters
+from emulator.qstash import deadletter, filters
 from emulator.qstash.models import JsonDict
 from emulator.qstash.responses.common import json_body, ok, state_of, string_list
 from emulator.qstash.state import State
@@ -35,14 +35,14 @@ async def list_dlq(request: web.Request) -> web.Response:
 
 
 async def get_dlq(request: web.Request) -> web.Response:
-    return ok(dlq_json(state_of(request).get_dlq(request.match_info["dlq_id"])))
+    return ok(dlq_json(deadletter.get(state_of(request), request.match_info["dlq_id"])))
 
 
 async def delete_dlq(request: web.Request) -> web.Response:
     state = state_of(request)
     dlq_id = request.match_info["dlq_id"]
-    state.get_dlq(dlq_id)  # 404 when absent, also on a second delete
-    state.delete_dlq([dlq_id])
+    deadletter.get(state, dlq_id)  # 404 when absent, also on a second delete
+    deadletter.delete(state, [dlq_id])
     await state.store.commit()
     return ok({"deleted": 1})
 
@@ -63,7 +63,7 @@ def _selected_ids(
 async def delete_many(request: web.Request) -> web.Response:
     state = state_of(request)
     ids, cursor = _selected_ids(state, request, string_list(await json_body(request), "dlqIds"))
-    out: JsonDict = {"deleted": state.delete_dlq(ids)}
+    out: JsonDict = {"deleted": deadletter.delete(state, ids)}
     if cursor is not None:
         out["cursor"] = cursor
     await state.store.commit()
@@ -73,7 +73,7 @@ async def delete_many(request: web.Request) -> web.Response:
 async def retry_many(request: web.Request) -> web.Response:
     state = state_of(request)
     ids, cursor = _selected_ids(state, request, string_list(await json_body(request), "dlqIds"))
-    responses = [{"messageId": state.retry_dlq(i).id} for i in ids if i in state.dlq]
+    responses = [{"messageId": deadletter.retry(state, i).id} for i in ids if i in state.dlq]
     out: JsonDict = {"responses": responses}
     if cursor is not None:
         out["cursor"] = cursor
@@ -83,6 +83,6 @@ async def retry_many(request: web.Request) -> web.Response:
 
 async def retry_one(request: web.Request) -> web.Response:
     state = state_of(request)
-    message = state.retry_dlq(request.match_info["dlq_id"])
+    message = deadletter.retry(state, request.match_info["dlq_id"])
     await state.store.commit()
     return ok({"messageId": message.id}, status=201)
