@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -81,15 +82,38 @@ def postgres_schema() -> Iterator[tuple[str, str]]:
         _run(_create_schema(url, schema, drop=True))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated once per session; each test gets a copy (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "scout.db"
+
+    async def migrate() -> None:
+        store = Store.open(f"sqlite:///{path}", ManualClock())
+        try:
+            await store.upgrade()
+        finally:
+            await store.close()  # closing the last connection folds the WAL into the file
+
+    _run(migrate())
+    return path
+
+
+def _sqlite_copy(template: Path, tmp_path: Path, clock: ManualClock) -> Store:
+    target = tmp_path / "scout.db"
+    shutil.copyfile(template, target)
+    return Store.open(f"sqlite:///{target}", clock)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
 
 
 @pytest.fixture
-async def sqlite_store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Store]:
-    store = Store.open(f"sqlite:///{tmp_path / 'scout.db'}", clock)
-    await store.upgrade()
+async def sqlite_store(
+    sqlite_template: Path, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[Store]:
+    store = _sqlite_copy(sqlite_template, tmp_path, clock)
     try:
         yield store
     finally:
@@ -102,8 +126,7 @@ async def store(
 ) -> AsyncIterator[Store]:
     """A migrated, empty store on each engine; the same test runs against both."""
     if request.param == "sqlite":
-        store = Store.open(f"sqlite:///{tmp_path / 'scout.db'}", clock)
-        await store.upgrade()
+        store = _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path, clock)
     else:
         url, schema = request.getfixturevalue("postgres_schema")
         store = _postgres_store(url, schema, clock)

@@ -43,10 +43,26 @@ class Issuer:
         return jwt.encode(payload, key, algorithm=alg, headers={"kid": kid or default_kid})
 
 
+@dataclass(frozen=True)
+class KeyRing:
+    signing: rsa.RSAPrivateKey
+    signing_ec: ec.EllipticCurvePrivateKey
+    stranger: rsa.RSAPrivateKey  # a key the JWKS does not publish
+
+
+@pytest.fixture(scope="module")
+def keys() -> KeyRing:
+    """Generated once per module: RSA key generation is the slow part of these tests."""
+    return KeyRing(
+        signing=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        signing_ec=ec.generate_private_key(ec.SECP256R1()),
+        stranger=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    )
+
+
 @pytest.fixture
-async def issuer() -> AsyncIterator[Issuer]:
-    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ec_key = ec.generate_private_key(ec.SECP256R1())
+async def issuer(keys: KeyRing) -> AsyncIterator[Issuer]:
+    rsa_key, ec_key = keys.signing, keys.signing_ec
     holder: list[Issuer] = []
 
     async def jwks(_: web.Request) -> web.Response:
@@ -149,11 +165,11 @@ async def test_bad_tokens_are_refused(
 
 
 async def test_a_token_signed_by_another_key_is_refused(
-    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, keys: KeyRing
 ) -> None:
     forged = jwt.encode(
         {"sub": "user_2abc", "iss": ISSUER, "exp": int(time.time()) + 60},
-        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        keys.stranger,
         algorithm="RS256",
         headers={"kid": "rsa-1"},
     )
