@@ -21,6 +21,9 @@ async def handle(request: web.Request) -> web.StreamResponse:
         "query": dict(request.query),
         # Whether a key came, never the key itself: the log is readable by anyone.
         "api_key": "present" if request.headers.get("x-api-key") else "missing",
+        # Until answered (a held request may never be), the entry says so rather than lacking keys.
+        "status": None,
+        "source": "pending",
     }
     state.log.append(entry)
     response, source = await _answer(state, request)

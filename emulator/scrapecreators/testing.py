@@ -29,7 +29,8 @@ class RunningMock:
         self.state.faults.add(faults.parse({"path": path, "kind": kind, "count": count, **params}))
 
     async def requests(self) -> list[dict[str, Any]]:
-        return list(self.state.log)
+        # A snapshot: entries of requests still being answered change later.
+        return [dict(entry) for entry in self.state.log]
 
 
 @asynccontextmanager

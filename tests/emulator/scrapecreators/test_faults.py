@@ -131,6 +131,12 @@ async def test_timeout_consumes_no_recording(http: aiohttp.ClientSession) -> Non
         with pytest.raises(asyncio.TimeoutError):
             await get_with_timeout(http, url, 0.05)
         assert await get_with_timeout(http, url, 5) == 200
+        log = await mock.requests()
+    # The abandoned request is still held, and the log says so.
+    assert [(r["status"], r["source"]) for r in log] == [
+        (None, "pending"),
+        (200, "cassette:failure_timeout#0"),
+    ]
     # The harness found nothing unplayed: the timed-out request took no recording.
 
 
