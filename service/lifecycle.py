@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from service.clock import Clock
 from service.config import DynamicConfig
@@ -34,6 +35,8 @@ TIMEOUT_MESSAGE = "Job exceeded maximum allowed time"
 MAX_FAILURES = "retries.max_consecutive_failures"
 RETRY_BASE = "qstash_delays.retry_base_delay"
 RETRY_MAX = "qstash_delays.retry_max_delay"
+# A run silent for this long is presumed dead and its step lease may be taken over.
+LEASE = "timeouts.stalled_job_after"
 
 Step = Callable[[StepContext], Awaitable[StepResult]]
 
@@ -80,8 +83,15 @@ class Lifecycle:
             await self.store.expire_if_overdue(job.id, error=TIMEOUT_MESSAGE)
             log.info("job_timed_out", **fields)
             return {"outcome": "timeout"}
+        token = uuid4().hex
+        lease = timedelta(seconds=await self.config.seconds(LEASE))
+        if not await self.store.claim_step(job.id, step, token, lease=lease):
+            return self._ignored(fields, "another delivery is working on this step")
         started = time.perf_counter()
-        outcome, extra = await self._attempt(job, step, message_id)
+        try:
+            outcome, extra = await self._attempt(job, step)
+        finally:
+            await self.store.release_step(job.id, step, token)
         duration = time.perf_counter() - started
         self.metrics.step_duration.labels(kind=job.kind.value, outcome=outcome).observe(duration)
         log.info(
@@ -98,7 +108,7 @@ class Lifecycle:
         log.info("step_ignored", **fields, reason=reason)
         return {"outcome": "ignored", "reason": reason}
 
-    async def _attempt(self, job: Job, step: int, message_id: str) -> tuple[str, dict[str, Any]]:
+    async def _attempt(self, job: Job, step: int) -> tuple[str, dict[str, Any]]:
         api = self.api.scoped(job.kind.search_type)
         context = StepContext(job, api, self.profiles, self.config, self.store)
         try:

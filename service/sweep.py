@@ -60,6 +60,7 @@ class Sweeper:
             # and a revived job is not picked again by the next sweep straight away.
             if not await self.store.touch(job.id, job.step):
                 continue
+            await self.store.break_lease(job.id, job.step)
             # A revival needs a deduplication id of its own; the sweep time makes it unique and
             # never meets a retry's small attempt numbers.
             revival = int(self.clock.now().timestamp())

@@ -10,10 +10,11 @@ from service.store.campaign_queries import CampaignQueries
 from service.store.config_queries import ConfigQueries
 from service.store.engine import create_engine
 from service.store.job_queries import JobQueries
+from service.store.leases import LeaseQueries
 from service.store.steps import StepQueries
 
 
-class Store(CampaignQueries, JobQueries, StepQueries, ConfigQueries):
+class Store(CampaignQueries, JobQueries, StepQueries, LeaseQueries, ConfigQueries):
     """Typed reads and conditional writes; see each query group for the methods."""
 
     @classmethod

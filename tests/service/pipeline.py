@@ -20,10 +20,10 @@ from service.clock import ManualClock
 from service.store import Job, Store
 from tests.service.conftest import ServiceStack, service_stack
 
-KEYWORD_ROUTES = {"tiktok", "youtube"}
 
-
-def signature(key: str, url: str, body: str, *, now: float | None = None, **claims: Any) -> str:
+def signature(
+    key: str, url: str, body: str, *, now: float | None = None, claims: dict[str, Any] | None = None
+) -> str:
     """A QStash-shaped token (HS256, `sub` = url, `body` = padded base64url SHA-256)."""
     issued = int(time.time() if now is None else now)
     digest = base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest()).decode()
@@ -37,7 +37,7 @@ def signature(key: str, url: str, body: str, *, now: float | None = None, **clai
         "nbf": issued,
         "sub": url,
     }
-    payload.update(claims)
+    payload.update(claims or {})
     return jwt.encode(payload, key, algorithm="HS256")
 
 

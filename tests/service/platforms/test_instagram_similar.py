@@ -1,0 +1,39 @@
+"""Instagram similar jobs end to end: related profiles, and an empty list as a valid result."""
+
+from __future__ import annotations
+
+from service.clock import ManualClock
+from service.enums import JobStatus
+from service.store import Store
+from tests.service.pipeline import pipeline
+
+
+async def test_related_profiles_are_the_results(sqlite_store: Store, clock: ManualClock) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+        job = await p.run("instagram", username="claybyjune")
+
+        assert (job.status, job.error, job.processed_results) == (JobStatus.COMPLETED, None, 5)
+        assert await p.handles(job.id) == [
+            "kiln.and.kin",
+            "wheelthrown_wren",
+            "glazelab.studio",
+            "mudroom.pottery",
+            "stoneware.sunday",
+        ]
+        results = await p.store.list_results(job.id)
+        assert [c["isPrivate"] for c in results] == [False, False, False, True, False]
+        assert await p.emails(job.id) == []
+
+
+async def test_no_related_profiles_completes_empty_without_error(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar_empty"]) as p:
+        job = await p.run("instagram", username="lonely.loom")
+
+        assert (job.status, job.error, job.processed_results, job.progress) == (
+            JobStatus.COMPLETED,
+            None,
+            0,
+            100.0,
+        )
