@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -44,13 +45,33 @@ def _http_url(value: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
+_URL_VARS = {
+    "qstash_url": "QSTASH_URL",
+    "public_base_url": "PUBLIC_BASE_URL",
+    "auth_jwks_url": "AUTH_JWKS_URL",
+}
+
+
 def _base_url(value: str, name: str) -> str:
     """Keep only scheme and host: the original app configured full endpoint URLs."""
     parts = urlsplit(_http_url(value, name))
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """Just the database, for `scout db`: migrating needs no QStash or auth settings."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+
+class Settings(DatabaseSettings):
     """Everything the service reads from its environment; built once and passed down."""
 
     model_config = SettingsConfigDict(
@@ -69,7 +90,6 @@ class Settings(BaseSettings):
     public_base_url: str = Field(
         validation_alias=AliasChoices("PUBLIC_BASE_URL", "NEXT_PUBLIC_SITE_URL")
     )
-    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     auth_mode: AuthMode = Field(AuthMode.JWT, validation_alias="AUTH_MODE")
     auth_jwks_url: str | None = Field(None, validation_alias="AUTH_JWKS_URL")
     auth_issuer: str | None = Field(None, validation_alias="AUTH_ISSUER")
@@ -89,30 +109,17 @@ class Settings(BaseSettings):
     # Register the every-minute QStash schedule that drives POST /api/qstash/sweep at start.
     sweep_schedule: bool = Field(True, validation_alias="SWEEP_SCHEDULE")
 
-    @field_validator("qstash_url", mode="after")
+    @field_validator("qstash_url", "public_base_url", "auth_jwks_url", mode="after")
     @classmethod
-    def _qstash_url(cls, value: str) -> str:
-        return _http_url(value, "QSTASH_URL")
+    def _urls(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or (not value and info.field_name == "auth_jwks_url"):
+            return None  # an empty optional URL is unset
+        return _http_url(value, _URL_VARS[str(info.field_name)])
 
     @field_validator("scrapecreators_api_url", mode="after")
     @classmethod
     def _scrapecreators_url(cls, value: str) -> str:
         return _base_url(value, "SCRAPECREATORS_API_URL")
-
-    @field_validator("public_base_url", mode="after")
-    @classmethod
-    def _public_url(cls, value: str) -> str:
-        return _http_url(value, "PUBLIC_BASE_URL")
-
-    @field_validator("database_url", mode="after")
-    @classmethod
-    def _database_url(cls, value: str) -> str:
-        return normalise_database_url(value)
-
-    @field_validator("auth_jwks_url", mode="after")
-    @classmethod
-    def _jwks_url(cls, value: str | None) -> str | None:
-        return None if not value else _http_url(value, "AUTH_JWKS_URL")
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -173,19 +180,6 @@ def _one_line(error: ValidationError) -> str:
             return "PUBLIC_BASE_URL (or NEXT_PUBLIC_SITE_URL) is required"
         return f"{name} is required"
     return message if name.split(" or ")[0] in message else f"{name}: {message}"
-
-
-class DatabaseSettings(BaseSettings):
-    """Just the database, for `scout db`: migrating needs no QStash or auth settings."""
-
-    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
-
-    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
-
-    @field_validator("database_url", mode="after")
-    @classmethod
-    def _database_url(cls, value: str) -> str:
-        return normalise_database_url(value)
 
 
 def load_database_settings(environ: Mapping[str, str] | None = None) -> DatabaseSettings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +15,11 @@ from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs
 
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
+
+
+def at_step(job_id: UUID, step: int) -> sa.ColumnElement[bool]:
+    """The job, only while it waits for `step` and is still pending or processing."""
+    return sa.and_(jobs.c.id == job_id, jobs.c.step == step, jobs.c.status.in_(ACTIVE))
 
 
 class StoreBase:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from service.enums import ACTIVE_STATUSES, JobStatus
-from service.store.base import ACTIVE, StoreBase, job_from_row, status_columns
+from service.store.base import ACTIVE, StoreBase, at_step, job_from_row, status_columns
 from service.store.records import UNSET, Job, NewJob, Unset
 from service.store.tables import scraping_jobs as jobs
 
@@ -95,11 +95,7 @@ class JobQueries(StoreBase):
         """
         query = (
             jobs.update()
-            .where(
-                jobs.c.id == job_id,
-                jobs.c.step == expected_step,
-                jobs.c.status.in_(ACTIVE),
-            )
+            .where(at_step(job_id, expected_step))
             .values(
                 consecutive_failures=jobs.c.consecutive_failures + 1,
                 error=error,
@@ -186,9 +182,7 @@ class JobQueries(StoreBase):
     async def touch(self, job_id: UUID, expected_step: int) -> bool:
         """Refresh `updated_at` (a revived job is not stalled again at once)."""
         query = (
-            jobs.update()
-            .where(jobs.c.id == job_id, jobs.c.step == expected_step, jobs.c.status.in_(ACTIVE))
-            .values(updated_at=self._clock.now())
+            jobs.update().where(at_step(job_id, expected_step)).values(updated_at=self._clock.now())
         )
         async with self.engine.begin() as conn:
             return (await conn.execute(query)).rowcount == 1

@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.store.base import ACTIVE, StoreBase, status_columns
+from service.store.base import StoreBase, at_step, status_columns
 from service.store.records import KeyedCreator, StepChanges, Unset
 from service.store.tables import scraping_jobs as jobs
 from service.store.tables import scraping_results as results
@@ -51,15 +51,7 @@ class StepQueries(StoreBase):
         if not isinstance(changes.search_params, Unset):
             params = changes.search_params
             values["search_params"] = dict(params) if params is not None else None
-        claim = (
-            jobs.update()
-            .where(
-                jobs.c.id == job_id,
-                jobs.c.step == expected_step,
-                jobs.c.status.in_(ACTIVE),
-            )
-            .values(**values)
-        )
+        claim = jobs.update().where(at_step(job_id, expected_step)).values(**values)
         async with self.engine.begin() as conn:
             # The conditional UPDATE comes first: it takes the row (PostgreSQL) or database
             # (SQLite) write lock, so a concurrent delivery of the same step waits and then
