@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID
 
 from service.api_models import KeywordJobCreate, SimilarJobCreate
 from service.auth import Principal
@@ -81,10 +80,6 @@ async def similar_job(
         timeout_at=clock.now() + await _timeout(config, clock, kind),
         idempotency_key=idempotency_key,
     )
-
-
-def campaign_id_of(body: KeywordJobCreate | SimilarJobCreate) -> UUID:
-    return body.campaign_id
 
 
 def is_keyword(kind: JobKind) -> bool:

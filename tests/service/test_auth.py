@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,12 +16,13 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from service.auth import DevAuthenticator, JwtAuthenticator, Principal
+from service.auth import DevAuthenticator, JwtAuthenticator, Principal, build_authenticator
 from service.clock import ManualClock
 from service.errors import Unauthorized
 from service.jwks import JwksCache
+from service.settings import load_settings
 from service.store import Store
-from tests.service.conftest import service_stack
+from tests.service.conftest import service_stack, settings_env
 
 ISSUER = "https://clerk.example.test"
 
@@ -257,3 +259,21 @@ async def test_the_app_accepts_jwts_and_refuses_dev_tokens_in_jwt_mode(
     assert ok.status == 200
     assert dev.status == 401
     assert dev_body == {"error": "malformed token"}
+
+
+def test_dev_mode_is_announced_loudly(
+    http: httpx.AsyncClient, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="service.auth"):
+        dev = build_authenticator(load_settings(settings_env(AUTH_MODE="dev")), http, clock)
+        jwt_mode = build_authenticator(
+            load_settings(
+                settings_env(AUTH_MODE="jwt", AUTH_JWKS_URL="https://k.test/jwks", AUTH_ISSUER="i")
+            ),
+            http,
+            clock,
+        )
+
+    assert isinstance(dev, DevAuthenticator)
+    assert isinstance(jwt_mode, JwtAuthenticator)
+    assert [r.getMessage() for r in caplog.records] == ["dev_auth_enabled"]

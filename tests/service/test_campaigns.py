@@ -48,3 +48,21 @@ async def test_campaigns_need_a_caller(stack: ServiceStack) -> None:
     response = await stack.client.get("/api/campaigns")
     assert response.status == 401
     assert await response.json() == {"error": "missing Authorization header"}
+
+
+async def test_a_campaign_lists_its_jobs(stack: ServiceStack) -> None:
+    campaign_id = await stack.campaign()
+    started = await stack.client.post(
+        "/api/scraping/instagram",
+        json={"username": "@someone", "campaignId": campaign_id},
+        headers=stack.auth(),
+    )
+    job_id = (await started.json())["jobId"]
+
+    body = await (
+        await stack.client.get(f"/api/campaigns/{campaign_id}", headers=stack.auth())
+    ).json()
+
+    [job] = body["jobs"]
+    assert (job["id"], job["kind"], job["platform"]) == (job_id, "instagram_similar", "Instagram")
+    assert (job["targetUsername"], job["targetResults"]) == ("someone", 20)

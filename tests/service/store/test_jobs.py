@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from service.clock import ManualClock
@@ -144,3 +145,14 @@ async def test_config_values_are_upserted(store: Store, clock: ManualClock) -> N
         ("timeouts", "standard_job_timeout", "30m", "shorter")
     ]
     assert rows[0].updated_at == clock.now()
+
+
+async def test_concurrent_requests_with_one_idempotency_key_make_one_job(
+    store: Store, clock: ManualClock
+) -> None:
+    outcomes = await asyncio.gather(
+        *(store.create_job(job_for(clock, key="same")) for _ in range(4))
+    )
+
+    assert len({job.id for job, _ in outcomes}) == 1
+    assert sorted(created for _, created in outcomes) == [False, False, False, True]
