@@ -123,6 +123,7 @@ class Lifecycle:
             progress=result.progress,
             cursor=result.cursor,
             search_params=result.state,
+            error=None,  # a step that succeeds clears the last failed attempt's reason
         )
         if not await self.store.commit_step(
             job.id, step, creators=result.creators, updates=changes

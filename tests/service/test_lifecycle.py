@@ -1,0 +1,267 @@
+"""Job lifecycle under QStash's at-least-once delivery and ScrapeCreators' failures."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from service.clock import ManualClock
+from service.enums import JobStatus
+from service.lifecycle import backoff_seconds
+from service.store import Store
+from tests.service.pipeline import Pipeline, pipeline
+
+WEBHOOK = "process-scraping"
+BAKING = {"keywords": ["home baking"], "targetResults": 100}
+BAKING_HANDLES = [
+    "crumbandkettle",
+    "nadia.bakes.home",
+    "loafer_league",
+    "the_rye_way",
+    "ovenlight.otto",
+    "quietcrumbs",
+]
+
+
+def step_deliveries(p: Pipeline) -> list[tuple[int, int | None]]:
+    """(step, status) of every webhook delivery, in order."""
+    return [
+        (json.loads(d["body"])["step"], d["status"])
+        for d in p.stack.emulator.deliveries()
+        if d["url"].endswith(WEBHOOK)
+    ]
+
+
+async def api_paths(p: Pipeline) -> list[str]:
+    return [entry["path"] for entry in await p.mock.requests()]
+
+
+# --- duplicates, concurrency, stale retries --------------------------------------------------
+
+
+async def test_every_delivery_duplicated_changes_nothing(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["tiktok_keyword"]) as p:
+        await p.stack.emulator.fault(WEBHOOK, "duplicate", count=20)
+
+        job = await p.run("tiktok", **BAKING)
+
+        assert (job.status, job.processed_results, job.processed_runs) == (
+            JobStatus.COMPLETED,
+            6,
+            3,
+        )
+        assert await p.handles(job.id) == BAKING_HANDLES
+        # The strict mock answers a second identical request with a 501: no call was repeated.
+        assert len(await api_paths(p)) == 10
+
+
+async def test_two_deliveries_at_once_do_the_work_once(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+        job_id = await p.start("instagram", username="claybyjune")
+
+        answers = await asyncio.gather(p.deliver(job_id, 0), p.deliver(job_id, 0))
+
+        assert sorted(a["outcome"] for a in answers) == ["completed", "ignored"]
+        assert await api_paths(p) == ["/v1/instagram/profile"]
+        await p.stack.emulator.drain()  # QStash's own delivery arrives after the fact
+        job = await p.job(job_id)
+        assert (job.status, job.processed_results, job.step) == (JobStatus.COMPLETED, 5, 1)
+
+
+async def test_a_delivery_that_times_out_after_the_work_is_not_redone(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["tiktok_keyword"]) as p:
+        await p.stack.emulator.fault(WEBHOOK, "timeout", count=1)
+
+        job = await p.run("tiktok", **BAKING)
+
+        assert (job.status, await p.handles(job.id)) == (JobStatus.COMPLETED, BAKING_HANDLES)
+        # Step 0 was delivered again (QStash saw a timeout) and answered 200 without work.
+        assert [status for step, status in step_deliveries(p) if step == 0] == [0, 200]
+
+
+async def test_a_stale_delivery_after_completion_is_ignored(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+        job = await p.run("instagram", username="claybyjune")
+
+        answer = await p.deliver(job.id, 0)
+
+        assert answer == {
+            "jobId": str(job.id),
+            "step": 0,
+            "outcome": "ignored",
+            "reason": "job already completed",
+        }
+        assert await p.job(job.id) == job
+
+
+# --- ScrapeCreators failures ------------------------------------------------------------------
+
+
+async def test_503_then_success_completes(sqlite_store: Store, clock: ManualClock) -> None:
+    async with pipeline(sqlite_store, clock, ["failure_503_then_success"]) as p:
+        job = await p.run("tiktok", keywords=["latte art"], targetResults=100)
+
+        assert (job.status, job.error, job.consecutive_failures) == (JobStatus.COMPLETED, None, 0)
+        assert await p.handles(job.id) == ["latte.lines", "milkfoam.mo"]
+        assert await p.emails(job.id) == ["lines@latteart.example.com"]
+        assert [step for step, _ in step_deliveries(p)] == [0, 0]
+
+
+async def test_429_then_success_completes(sqlite_store: Store, clock: ManualClock) -> None:
+    async with pipeline(sqlite_store, clock, ["failure_429_then_success"]) as p:
+        job = await p.run("youtube", keywords=["trail running"], targetResults=100)
+
+        assert (job.status, job.processed_results) == (JobStatus.COMPLETED, 2)
+        assert await p.emails(job.id) == ["rae@ridgerunner.example.com"]
+
+
+async def test_a_retry_waits_for_retry_after(sqlite_store: Store, clock: ManualClock) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+        await p.mock.fault("/v1/instagram/profile", "rate_limit", retry_after=120)
+        job_id = await p.start("instagram", username="claybyjune")
+        await p.stack.emulator.drain()
+        assert (await p.job(job_id)).consecutive_failures == 1
+
+        await p.stack.emulator.advance(119)
+        assert len(step_deliveries(p)) == 1
+        await p.stack.emulator.advance(1)
+
+        job = await p.job(job_id)
+        assert (job.status, job.processed_results) == (JobStatus.COMPLETED, 5)
+
+
+async def test_out_of_credits_fails_the_job_and_keeps_earlier_results(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["failure_402_midjob"]) as p:
+        job = await p.run("tiktok", keywords=["pottery wheel"], targetResults=100)
+
+        assert job.status is JobStatus.ERROR
+        assert job.error is not None
+        assert job.error.startswith("ScrapeCreators: out of credits")
+        assert "Looks like you're out of credits" in job.error
+        assert await p.handles(job.id) == ["wheelwork.wes", "trimmingtools"]
+        assert await p.emails(job.id) == ["wes@wheelwork.example.com"]
+        assert [step for step, _ in step_deliveries(p)] == [0, 1]  # no retry
+
+
+async def test_a_call_that_outlives_the_client_timeout_is_retried(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(
+        sqlite_store, clock, ["failure_timeout"], SCRAPECREATORS_PROFILE_TIMEOUT="0.2"
+    ) as p:
+        await p.mock.fault("/v1/instagram/profile", "timeout", delay="3s")
+
+        job = await p.run("instagram", username="quiet_kiln_studio")
+
+        assert (job.status, job.error) == (JobStatus.COMPLETED, None)
+        assert await p.handles(job.id) == ["ashglaze.amy", "anagama.andy", "kilnsitter"]
+
+
+async def test_too_many_failures_in_a_row_fail_the_job(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, allow_unplayed=True) as p:
+        await p.configure(retries__max_consecutive_failures=3)
+        await p.mock.fault("/v1/instagram/profile", "unavailable", count=10)
+
+        job = await p.run("instagram", username="claybyjune")
+
+        assert job.status is JobStatus.ERROR
+        assert job.error is not None
+        assert job.error.endswith("(gave up after 3 attempts)")
+        assert "503" in job.error
+        assert await api_paths(p) == ["/v1/instagram/profile"] * 3
+
+
+def test_backoff_doubles_up_to_the_cap_and_never_undercuts_retry_after() -> None:
+    delays = [backoff_seconds(n, base=5, cap=60, retry_after=None) for n in range(1, 6)]
+
+    assert delays == [5, 10, 20, 40, 60]
+    assert backoff_seconds(1, base=5, cap=60, retry_after=90) == 90
+    assert backoff_seconds(3, base=5, cap=60, retry_after=1) == 20
+
+
+# --- QStash failure callback and timeouts ------------------------------------------------------
+
+
+async def test_the_failure_callback_fails_the_job_with_the_reason(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock) as p:
+        await p.stack.emulator.fault(WEBHOOK, "status", count=10, status=500)
+
+        job = await p.run("instagram", username="claybyjune")
+
+        assert job.status is JobStatus.ERROR
+        assert job.error == (
+            "QStash gave up delivering step 0: last attempt answered 500: injected fault"
+        )
+
+
+async def test_a_failure_callback_for_a_step_already_done_changes_nothing(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+        job = await p.run("instagram", username="claybyjune")
+
+        response = await p.post_signed("/api/qstash/failure", _callback(str(job.id), 0))
+
+        assert response.status == 200
+        assert (await response.json())["failed"] is False
+        assert await p.job(job.id) == job
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"status": 500}, "sourceBody"),
+        ({"sourceBody": "%%%"}, "sourceBody"),
+        ({"sourceBody": "e30="}, "jobId"),  # {}
+    ],
+)
+async def test_a_malformed_failure_callback_is_400(
+    sqlite_store: Store, clock: ManualClock, payload: dict[str, Any], field: str
+) -> None:
+    async with pipeline(sqlite_store, clock) as p:
+        response = await p.post_signed("/api/qstash/failure", payload)
+
+        assert response.status == 400
+        assert (await response.json())["error"].startswith(f"{field}:")
+
+
+def _callback(job_id: str, step: int) -> dict[str, Any]:
+    source = json.dumps({"jobId": job_id, "step": step}).encode()
+    return {
+        "status": 500,
+        "body": base64.b64encode(b"boom").decode(),
+        "sourceBody": base64.b64encode(source).decode(),
+        "sourceMessageId": "msg_1",
+    }
+
+
+async def test_an_overdue_job_times_out_on_its_next_delivery(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock) as p:
+        job_id = await p.start("tiktok", **BAKING)
+        clock.advance(61 * 60)
+
+        await p.stack.emulator.drain()
+
+        job = await p.job(job_id)
+        assert (job.status, job.error) == (JobStatus.TIMEOUT, "Job exceeded maximum allowed time")
+        assert await api_paths(p) == []
