@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiohttp
@@ -24,18 +24,18 @@ from bench_load import (
     Published,
     Target,
     collect,
-    endless,
     figures,
     percentiles,
     publish_many,
     publish_one,
 )
-from bench_procs import Servers, free_port, rss_mib, wait_ready
+from bench_procs import Server, Servers, cpu_seconds, free_port, rss_mib, wait_ready
 
 from emulator.qstash.config import DEFAULT_TOKEN
 
 CONCURRENCIES = (1, 64)
 WARMUP = 200
+LOAD_CAP = 100_000  # bound on the background load's messages
 # Targets from issue 2.
 MIN_RATIO = 0.8
 MAX_LATE_IDLE_MS = 5.0
@@ -53,10 +53,13 @@ class Bench:
         return f"{self.receiver}/hook/{run}"
 
     async def throughput(self, target: Target, concurrency: int, count: int, run: str) -> Figures:
+        cpu_before = cpu_seconds(target.pid)
         published = await publish_many(
             self.session, target, self.hook(run), run, range(count), concurrency
         )
-        return figures(published, await collect(self.session, self.receiver, run, count))
+        arrivals = await collect(self.session, self.receiver, run, count)
+        cpu_us = (cpu_seconds(target.pid) - cpu_before) / count * 1e6
+        return replace(figures(published, arrivals), cpu_us_per_message=cpu_us)
 
     async def due_time(self, target: Target, sent: Published, delay: float) -> float:
         """When the emulator will deliver: its own notBefore, else the latest it could be."""
@@ -66,31 +69,45 @@ class Bench:
                 return float((await response.json())["notBefore"]) / 1000
         return sent.answered + delay
 
-    async def lateness(self, target: Target, run: str) -> tuple[float, float]:
-        """p50/p99 ms between due time and arrival, for messages delayed by 1-2 s."""
+    async def publish_probes(self, target: Target, run: str) -> dict[int, float]:
+        """Publish messages delayed by 1-2 s, spread over a second; return their due times."""
         dues: dict[int, float] = {}
-        spacing = 1.0 / self.args.probes  # spread the probes over one second
+        spacing = 1.0 / self.args.probes
         for index in range(self.args.probes):
             delay = random.uniform(1.0, 2.0)
             headers = {"Upstash-Delay": f"{round(delay * 1000)}ms"}
             sent = await publish_one(self.session, target, self.hook(run), run, index, headers)
             dues[index] = await self.due_time(target, sent, delay)
             await asyncio.sleep(spacing)
+        return dues
+
+    async def lateness(
+        self, target: Target, run: str, dues: dict[int, float]
+    ) -> tuple[float, float]:
+        """p50/p99 ms from due time to arrival."""
         arrivals = await collect(self.session, self.receiver, run, len(dues))
         return percentiles([(arrived - dues[i]) * 1000 for i, _, arrived in arrivals])
+
+    async def lateness_idle(self, target: Target) -> tuple[float, float]:
+        return await self.lateness(
+            target, "delay-idle", await self.publish_probes(target, "delay-idle")
+        )
 
     async def lateness_under_load(self, target: Target) -> tuple[float, float]:
         stop = asyncio.Event()
         run = "load-behind-delays"
         load = asyncio.create_task(
-            publish_many(self.session, target, self.hook(run), run, endless(), 64, stop=stop)
+            publish_many(self.session, target, self.hook(run), run, range(LOAD_CAP), 64, stop=stop)
         )
-        await asyncio.sleep(0.5)  # let the load reach full speed first
         try:
-            result = await self.lateness(target, "delay-load")
+            await asyncio.sleep(0.5)  # let the load reach full speed first
+            dues = await self.publish_probes(target, "delay-load")
+            # Keep the load on until the last probe is due, so every probe meets it.
+            await asyncio.sleep(max(dues.values()) - time.time() + 0.2)
         finally:
             stop.set()
             published = await load
+        result = await self.lateness(target, "delay-load", dues)
         await collect(self.session, self.receiver, run, len(published))  # drain before next
         return result
 
@@ -129,8 +146,8 @@ def _verdict(ok: bool) -> str:
     return "ok" if ok else "MISSES TARGET"
 
 
-def _medians(runs: list[Figures]) -> tuple[float, float, float]:
-    """Median throughput, p50 and p99 over the rounds."""
+def _medians(runs: list[Figures]) -> tuple[float, float, float, float]:
+    """Median throughput, p50, p99 and server CPU per message over the rounds."""
 
     def median(values: list[float]) -> float:
         return statistics.median(values) if values else float("nan")
@@ -139,12 +156,14 @@ def _medians(runs: list[Figures]) -> tuple[float, float, float]:
         median([f.throughput for f in runs]),
         median([f.p50_ms for f in runs]),
         median([f.p99_ms for f in runs]),
+        median([f.cpu_us_per_message for f in runs]),
     )
 
 
 def _throughput_rows(concurrency: int, relay: list[Figures], emulator: list[Figures]) -> list[str]:
     label = f"{concurrency} publisher{'s' if concurrency > 1 else ''}"
-    (rel_rate, rel_p50, rel_p99), (emu_rate, emu_p50, emu_p99) = _medians(relay), _medians(emulator)
+    rel_rate, rel_p50, rel_p99, rel_cpu = _medians(relay)
+    emu_rate, emu_p50, emu_p99, emu_cpu = _medians(emulator)
     note = _ratio(emu_rate, rel_rate)
     if concurrency == 64:
         note += f"  target >= {MIN_RATIO}x: {_verdict(emu_rate >= MIN_RATIO * rel_rate)}"
@@ -156,6 +175,12 @@ def _throughput_rows(concurrency: int, relay: list[Figures], emulator: list[Figu
         _row(f"{label}: msgs/s (median)", _fmt(rel_rate, 0), _fmt(emu_rate, 0), note),
         _row(f"{label}: publish->arrival p50 ms", _fmt(rel_p50), _fmt(emu_p50)),
         _row(f"{label}: publish->arrival p99 ms", _fmt(rel_p99), _fmt(emu_p99)),
+        _row(
+            f"{label}: server CPU us/message",
+            _fmt(rel_cpu, 0),
+            _fmt(emu_cpu, 0),
+            _ratio(emu_cpu, rel_cpu) + " (steadier than msgs/s on a busy machine)",
+        ),
         f"    rounds msgs/s: relay {each(relay)} | emulator {each(emulator)}",
     ]
     for name, runs in (("relay", relay), ("emulator", emulator)):
@@ -165,81 +190,100 @@ def _throughput_rows(concurrency: int, relay: list[Figures], emulator: list[Figu
     return rows
 
 
+_EMULATOR_MAIN = "import sys; from emulator.qstash.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def start_emulator(servers: Servers, name: str) -> Server:
+    """The `qstash-emulator` entry point, on a free port, with a database in the work folder."""
+    port = free_port()
+    argv = [sys.executable, "-c", _EMULATOR_MAIN, "--port", str(port), "--db", f"{name}.db"]
+    return servers.start(name, argv, port)
+
+
+async def _ready(session: aiohttp.ClientSession, server: Server) -> Target:
+    target = Target(server.name, server.url, DEFAULT_TOKEN, server.pid)
+    await wait_ready(session, server, "/v2/keys", target.auth)
+    return target
+
+
+async def _throughput_section(bench: Bench, targets: dict[str, Target]) -> list[str]:
+    for name, target in targets.items():
+        await bench.throughput(target, 64, WARMUP, f"warmup-{name}")
+    lines = [_row("", "relay", "emulator", "emulator/relay")]
+    for concurrency in CONCURRENCIES:
+        rounds: dict[str, list[Figures]] = {name: [] for name in targets}
+        # Alternate targets over several rounds and keep medians: the machine may be shared,
+        # and drift or a neighbour's burst then hits both sides alike.
+        for round_number in range(bench.args.rounds):
+            for name, target in targets.items():
+                run_name = f"{name}-{concurrency}-{round_number}"
+                rounds[name].append(
+                    await bench.throughput(target, concurrency, bench.args.messages, run_name)
+                )
+        lines += _throughput_rows(concurrency, rounds["relay"], rounds["emulator"])
+    return lines
+
+
+async def _delay_section(bench: Bench, emulator: Target) -> list[str]:
+    idle = await bench.lateness_idle(emulator)
+    loaded = await bench.lateness_under_load(emulator)
+    return [
+        _row(
+            "delay lateness idle p50/p99 ms",
+            "",
+            f"{_fmt(idle[0])}/{_fmt(idle[1])}",
+            f"target p99 <= {MAX_LATE_IDLE_MS}: {_verdict(idle[1] <= MAX_LATE_IDLE_MS)}",
+        ),
+        _row(
+            "delay lateness 64-publisher load p50/p99",
+            "",
+            f"{_fmt(loaded[0])}/{_fmt(loaded[1])}",
+            f"target p99 <= {MAX_LATE_LOAD_MS}: {_verdict(loaded[1] <= MAX_LATE_LOAD_MS)}",
+        ),
+    ]
+
+
+async def _memory_section(bench: Bench, servers: Servers, used: Server) -> list[str]:
+    lines = [
+        _row("RSS after the runs above MiB", "", _fmt(rss_mib(used.pid)), "(keeps recent events)")
+    ]
+    if not bench.args.pending:
+        return lines
+    # A fresh process, so the figure is the pending messages, not what the runs left behind.
+    fresh = start_emulator(servers, "emulator-fresh")
+    before, after, rate = await bench.pending_rss(await _ready(bench.session, fresh), fresh.pid)
+    return [
+        *lines,
+        _row("RSS of a fresh emulator MiB", "", _fmt(before)),
+        _row(
+            f"RSS holding {bench.args.pending:,} pending MiB",
+            "",
+            _fmt(after),
+            f"target <= {MAX_RSS_MIB:.0f}: {_verdict(after <= MAX_RSS_MIB)}",
+        ),
+        _row("publish rate of delayed messages msgs/s", "", _fmt(rate, 0)),
+    ]
+
+
 async def run(args: argparse.Namespace, servers: Servers) -> list[str]:
-    receiver_port, relay_port, emulator_port = free_port(), free_port(), free_port()
+    receiver_port, relay_port = free_port(), free_port()
     receiver = servers.python(
         "receiver", "bench_receiver.py", "--port", str(receiver_port), port=receiver_port
     )
     relay = servers.python(
         "relay", "bench_relay.py", "--port", str(relay_port), "--db", "relay.db", port=relay_port
     )
-    emulator = servers.start(
-        "emulator",
-        [
-            sys.executable,
-            "-c",
-            "import sys; from emulator.qstash.cli import main; sys.exit(main(sys.argv[1:]))",
-            *("--port", str(emulator_port), "--db", "emulator.db"),
-        ],
-        port=emulator_port,
-    )
-    connector = aiohttp.TCPConnector(limit=256)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        targets = {
-            "relay": Target("relay", relay.url, DEFAULT_TOKEN),
-            "emulator": Target("emulator", emulator.url, DEFAULT_TOKEN),
-        }
+    emulator = start_emulator(servers, "emulator")
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as session:
         await wait_ready(session, receiver, "/_count?run=none", {})
-        for server, target in ((relay, targets["relay"]), (emulator, targets["emulator"])):
-            await wait_ready(session, server, "/v2/keys", target.auth)
+        targets = {
+            "relay": await _ready(session, relay),
+            "emulator": await _ready(session, emulator),
+        }
         bench = Bench(session, receiver.url, args)
-        for name, target in targets.items():
-            await bench.throughput(target, 64, WARMUP, f"warmup-{name}")
-
-        lines = [_row("", "relay", "emulator", "emulator/relay")]
-        for concurrency in CONCURRENCIES:
-            rounds: dict[str, list[Figures]] = {name: [] for name in targets}
-            # Alternate targets over several rounds and keep medians: the machine is shared,
-            # and drift or a neighbour's burst then hits both sides alike.
-            for round_number in range(args.rounds):
-                for name, target in targets.items():
-                    run_name = f"{name}-{concurrency}-{round_number}"
-                    rounds[name].append(
-                        await bench.throughput(target, concurrency, args.messages, run_name)
-                    )
-            lines += _throughput_rows(concurrency, rounds["relay"], rounds["emulator"])
-
-        emu_target = targets["emulator"]
-        p50, p99 = await bench.lateness(emu_target, "delay-idle")
-        lines.append(
-            _row(
-                "delay lateness idle p50/p99 ms",
-                "",
-                f"{_fmt(p50)}/{_fmt(p99)}",
-                f"target p99 <= {MAX_LATE_IDLE_MS}: {_verdict(p99 <= MAX_LATE_IDLE_MS)}",
-            )
-        )
-        p50, p99 = await bench.lateness_under_load(emu_target)
-        lines.append(
-            _row(
-                "delay lateness 64-publisher load p50/p99",
-                "",
-                f"{_fmt(p50)}/{_fmt(p99)}",
-                f"target p99 <= {MAX_LATE_LOAD_MS}: {_verdict(p99 <= MAX_LATE_LOAD_MS)}",
-            )
-        )
-        if args.pending:
-            before, after, rate = await bench.pending_rss(emu_target, emulator.pid)
-            lines.append(_row("RSS idle MiB", "", _fmt(before)))
-            lines.append(
-                _row(
-                    f"RSS holding {args.pending:,} pending MiB",
-                    "",
-                    _fmt(after),
-                    f"target <= {MAX_RSS_MIB:.0f}: {_verdict(after <= MAX_RSS_MIB)}",
-                )
-            )
-            lines.append(_row("publish rate of delayed messages msgs/s", "", _fmt(rate, 0)))
+        lines = await _throughput_section(bench, targets)
+        lines += await _delay_section(bench, targets["emulator"])
+        lines += await _memory_section(bench, servers, emulator)
         return lines
 
 

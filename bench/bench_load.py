@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import statistics
 import time
@@ -21,6 +20,7 @@ class Target:
     name: str
     url: str
     token: str
+    pid: int  # the server process, for its CPU time
 
     @property
     def auth(self) -> dict[str, str]:
@@ -82,10 +82,6 @@ async def publish_many(
     return done
 
 
-def endless() -> Iterator[int]:
-    return itertools.count()
-
-
 async def collect(
     session: aiohttp.ClientSession, receiver: str, run: str, expected: int
 ) -> list[tuple[int, float, float]]:
@@ -108,6 +104,7 @@ class Figures:
     p99_ms: float
     delivered: int
     expected: int
+    cpu_us_per_message: float = float("nan")  # the server's user+system CPU per message
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:
