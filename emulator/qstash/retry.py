@@ -130,17 +130,16 @@ class _Parser:
             raise RetryDelayError(f'expected "{text}" {_where(token)}')
 
     def _expr(self) -> _Eval:
-        left = self._term()
-        while (token := self._peek()).kind == "op" and token.text in "+-":
-            self._i += 1
-            left = _binary(token.text, left, self._term())
-        return left
+        return self._left_associative("+-", self._term)
 
     def _term(self) -> _Eval:
-        left = self._unary()
-        while (token := self._peek()).kind == "op" and token.text in "*/":
+        return self._left_associative("*/", self._unary)
+
+    def _left_associative(self, operators: str, operand: Callable[[], _Eval]) -> _Eval:
+        left = operand()
+        while (token := self._peek()).kind == "op" and token.text in operators:
             self._i += 1
-            left = _binary(token.text, left, self._unary())
+            left = _binary(token.text, left, operand())
         return left
 
     def _unary(self) -> _Eval:
