@@ -164,6 +164,17 @@ def free_socket() -> socket.socket:
     return sock
 
 
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback URL that refuses connections: its port is bound (so no one else gets it) but
+    never listens."""
+    sock = free_socket()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        sock.close()
+
+
 @dataclass
 class ServiceStack:
     """The service app on a real loopback port, talking to an in-process QStash emulator."""
@@ -195,6 +206,8 @@ async def service_stack(
     """The stack; `publish_token` gives the SDK client another token (to make QStash refuse)."""
     sock = free_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    # ScrapeCreators is not under test here: a bound port that never listens refuses at once.
+    refusing = free_socket()
     try:
         async with running_emulator() as emulator, httpx.AsyncClient() as http:
             settings = load_settings(
@@ -205,6 +218,7 @@ async def service_stack(
                         "QSTASH_CURRENT_SIGNING_KEY": emulator.current_signing_key,
                         "QSTASH_NEXT_SIGNING_KEY": emulator.next_signing_key,
                         "PUBLIC_BASE_URL": base_url,
+                        "SCRAPECREATORS_API_URL": f"http://127.0.0.1:{refusing.getsockname()[1]}",
                         **env,
                     }
                 )
@@ -220,6 +234,7 @@ async def service_stack(
                 await close_qstash(qstash)
     finally:
         sock.close()
+        refusing.close()
 
 
 @pytest.fixture

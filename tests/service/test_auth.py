@@ -224,15 +224,17 @@ async def test_the_key_set_is_cached_and_refreshed_on_the_clock(
     assert issuer.fetches == 3
 
 
-async def test_an_unreachable_key_set_is_a_401(http: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_an_unreachable_key_set_is_a_401(
+    http: httpx.AsyncClient, clock: ManualClock, refused_url: str, keys: KeyRing
+) -> None:
     auth = JwtAuthenticator(
-        JwksCache(http, "http://127.0.0.1:9/jwks.json", clock),
+        JwksCache(http, f"{refused_url}/jwks.json", clock),
         issuer=ISSUER,
         audience=None,
         admins=frozenset(),
     )
-    token = jwt.encode({"sub": "u"}, "k" * 32, algorithm="HS256", headers={"kid": "a"})
-    with pytest.raises(Unauthorized):
+    token = jwt.encode({"sub": "u"}, keys.signing, algorithm="RS256", headers={"kid": "rsa-1"})
+    with pytest.raises(Unauthorized, match=r"key set unavailable"):
         await auth.authenticate(f"Bearer {token}")
 
 

@@ -12,9 +12,6 @@ from qstash import AsyncQStash
 from emulator.qstash.testing import RunningEmulator, running_emulator
 from service.publisher import Publisher, PublishError, close_qstash, deduplication_id
 
-WEBHOOK = "http://127.0.0.1:9/api/qstash/process-scraping"
-FAILURE = "http://127.0.0.1:9/api/qstash/failure"
-
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[RunningEmulator]:
@@ -30,8 +27,13 @@ async def client(emulator: RunningEmulator) -> AsyncIterator[AsyncQStash]:
 
 
 @pytest.fixture
-def publisher(client: AsyncQStash) -> Publisher:
-    return Publisher(client, webhook_url=WEBHOOK, failure_callback_url=FAILURE)
+def publisher(client: AsyncQStash, refused_url: str) -> Publisher:
+    # Deliveries reach nothing here; these tests read the emulator's transcript instead.
+    return Publisher(
+        client,
+        webhook_url=f"{refused_url}/api/qstash/process-scraping",
+        failure_callback_url=f"{refused_url}/api/qstash/failure",
+    )
 
 
 def test_deduplication_ids_have_no_colons() -> None:
@@ -48,14 +50,14 @@ async def test_a_step_is_delivered_after_its_delay(
 
     message_id = await publisher.publish_step(job_id, 2, delay_seconds=1.2)
     queued = await client.message.get(message_id)
-    assert (queued.max_retries, queued.failure_callback) == (3, FAILURE)
+    assert (queued.max_retries, queued.failure_callback) == (3, publisher.failure_callback_url)
     await emulator.advance(1)
     assert emulator.deliveries() == []
     await emulator.advance(1)
 
     [delivery] = emulator.deliveries()[:1]
     assert delivery["messageId"] == message_id
-    assert delivery["url"] == WEBHOOK
+    assert delivery["url"] == publisher.webhook_url
     assert json.loads(delivery["body"]) == {"jobId": str(job_id), "step": 2}
 
 
@@ -69,9 +71,11 @@ async def test_publishing_a_step_twice_is_deduplicated(publisher: Publisher) -> 
     assert first == again != revived
 
 
-async def test_a_refused_publish_is_a_publish_error(emulator: RunningEmulator) -> None:
+async def test_a_refused_publish_is_a_publish_error(
+    emulator: RunningEmulator, refused_url: str
+) -> None:
     client = AsyncQStash("not-the-token", base_url=emulator.url, retry=False)
-    publisher = Publisher(client, webhook_url=WEBHOOK, failure_callback_url=FAILURE)
+    publisher = Publisher(client, webhook_url=refused_url, failure_callback_url=refused_url)
     try:
         with pytest.raises(PublishError, match=r"^could not queue the job: .*401") as raised:
             await publisher.publish_step(uuid4(), 0)
@@ -80,9 +84,9 @@ async def test_a_refused_publish_is_a_publish_error(emulator: RunningEmulator) -
     assert raised.value.status == 502
 
 
-async def test_an_unreachable_qstash_is_a_publish_error() -> None:
-    client = AsyncQStash("token", base_url="http://127.0.0.1:9", retry=False)
-    publisher = Publisher(client, webhook_url=WEBHOOK, failure_callback_url=FAILURE)
+async def test_an_unreachable_qstash_is_a_publish_error(refused_url: str) -> None:
+    client = AsyncQStash("token", base_url=refused_url, retry=False)
+    publisher = Publisher(client, webhook_url=refused_url, failure_callback_url=refused_url)
     try:
         with pytest.raises(PublishError, match="could not queue the job"):
             await publisher.publish_step(uuid4(), 0)
