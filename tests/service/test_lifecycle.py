@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.lifecycle import backoff_seconds
+from service.logs import record_fields
 from service.store import Store
 from tests.service.pipeline import Pipeline, pipeline
 
@@ -43,10 +45,8 @@ async def api_paths(p: Pipeline) -> list[str]:
 # --- duplicates, concurrency, stale retries --------------------------------------------------
 
 
-async def test_every_delivery_duplicated_changes_nothing(
-    sqlite_store: Store, clock: ManualClock
-) -> None:
-    async with pipeline(sqlite_store, clock, ["tiktok_keyword"]) as p:
+async def test_every_delivery_duplicated_changes_nothing(store: Store, clock: ManualClock) -> None:
+    async with pipeline(store, clock, ["tiktok_keyword"]) as p:
         await p.stack.emulator.fault(WEBHOOK, "duplicate", count=20)
 
         job = await p.run("tiktok", **BAKING)
@@ -61,10 +61,8 @@ async def test_every_delivery_duplicated_changes_nothing(
         assert len(await api_paths(p)) == 10
 
 
-async def test_two_deliveries_at_once_do_the_work_once(
-    sqlite_store: Store, clock: ManualClock
-) -> None:
-    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+async def test_two_deliveries_at_once_do_the_work_once(store: Store, clock: ManualClock) -> None:
+    async with pipeline(store, clock, ["instagram_similar"]) as p:
         job_id = await p.start("instagram", username="claybyjune")
 
         answers = await asyncio.gather(p.deliver(job_id, 0), p.deliver(job_id, 0))
@@ -77,9 +75,9 @@ async def test_two_deliveries_at_once_do_the_work_once(
 
 
 async def test_a_delivery_that_times_out_after_the_work_is_not_redone(
-    sqlite_store: Store, clock: ManualClock
+    store: Store, clock: ManualClock
 ) -> None:
-    async with pipeline(sqlite_store, clock, ["tiktok_keyword"]) as p:
+    async with pipeline(store, clock, ["tiktok_keyword"]) as p:
         await p.stack.emulator.fault(WEBHOOK, "timeout", count=1)
 
         job = await p.run("tiktok", **BAKING)
@@ -265,3 +263,22 @@ async def test_an_overdue_job_times_out_on_its_next_delivery(
         job = await p.job(job_id)
         assert (job.status, job.error) == (JobStatus.TIMEOUT, "Job exceeded maximum allowed time")
         assert await api_paths(p) == []
+
+
+async def test_every_step_is_logged_with_job_message_step_and_duration(
+    sqlite_store: Store, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="service.lifecycle")
+    async with pipeline(sqlite_store, clock, ["youtube_keyword"]) as p:
+        job = await p.run("youtube", keywords=["sourdough", "starter"], targetResults=100)
+
+    steps = [
+        record_fields(record) for record in caplog.records if record.getMessage() == "step_finished"
+    ]
+    message_ids = [d["messageId"] for d in p.stack.emulator.deliveries()]
+    assert [(s["job_id"], s["step"], s["outcome"]) for s in steps] == [
+        (str(job.id), 0, "committed"),
+        (str(job.id), 1, "completed"),
+    ]
+    assert [s["message_id"] for s in steps] == message_ids
+    assert all(s["duration_ms"] >= 0 for s in steps)

@@ -9,10 +9,14 @@ from uuid import uuid4
 
 import jwt
 import pytest
+from qstash import AsyncQStash
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.enums import JobKind, JobStatus
 from service.keys import METRICS
+from service.lifecycle import STEPS
+from service.platforms.base import StepContext, StepResult
+from service.publisher import close_qstash
 from service.store import Store
 from tests.service.pipeline import Pipeline, pipeline, signature
 
@@ -158,3 +162,40 @@ async def test_a_stale_step_is_left_alone(idle: Pipeline) -> None:
         "stale delivery: the job is at step 0",
     )
     assert await idle.job(job_id) == before
+
+
+async def test_after_qstash_rotates_its_keys_deliveries_still_verify(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+        emulator = p.stack.emulator
+        client = AsyncQStash(emulator.token, base_url=emulator.url, retry=False)
+        try:
+            await client.signing_key.rotate()  # QStash now signs with the service's next key
+        finally:
+            await close_qstash(client)
+
+        job = await p.run("instagram", username="claybyjune")
+
+        assert (job.status, job.processed_results) == (JobStatus.COMPLETED, 5)
+        assert _refusals(p, "invalid") == 0
+
+
+async def test_an_unexpected_failure_is_500_and_the_step_can_run_again(
+    sqlite_store: Store, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
+        job_id = await p.start("instagram", username="claybyjune")
+        real = STEPS[JobKind.INSTAGRAM_SIMILAR]
+
+        async def broken(context: StepContext) -> StepResult:
+            raise RuntimeError("database went away")
+
+        monkeypatch.setitem(STEPS, JobKind.INSTAGRAM_SIMILAR, broken)
+        response = await p.post_signed(WEBHOOK, {"jobId": str(job_id), "step": 0})
+        assert response.status == 500
+        assert (await response.json()) == {"error": "internal server error"}
+        assert (await p.job(job_id)).step == 0
+
+        monkeypatch.setitem(STEPS, JobKind.INSTAGRAM_SIMILAR, real)
+        assert (await p.deliver(job_id, 0))["outcome"] == "completed"
