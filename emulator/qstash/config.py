@@ -21,5 +21,5 @@ class Config:
     next_key: str = DEFAULT_NEXT_KEY
     manual_clock: bool = False
     start_time: float | None = None  # virtual start time; None = now
-    concurrency: int = 256  # deliveries in flight at once
+    concurrency: int = 64  # deliveries in flight at once
     default_timeout: float = 15 * 60.0  # per attempt, when Upstash-Timeout is not given

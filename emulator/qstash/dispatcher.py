@@ -31,6 +31,8 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._timer: asyncio.Task[None] | None = None
+        self._caught_up = asyncio.Event()
+        self._caught_up.set()
         state.due.on_earlier = self.wake
 
     # ---- running on the system clock -------------------------------------------------------
@@ -87,7 +89,24 @@ class Dispatcher:
             self._tasks.add(task)
             task.add_done_callback(self._done)
             started += 1
+        # Deliveries lag when every slot is busy and more is already due.
+        lagging = len(self._tasks) >= self.concurrency and state.due.next_time() is not None
+        if lagging and (state.due.next_time() or now) <= now:
+            self._caught_up.clear()
+        else:
+            self._caught_up.set()
         return started
+
+    async def admission(self) -> None:
+        """Publishers wait while deliveries lag behind (system clock only).
+
+        Without this, publishers that outpace delivery grow a backlog of due messages, and a
+        delayed message that falls due sits behind all of it; with it, lateness stays bounded
+        by the in-flight window. Under the manual clock nothing is delivered until asked, so
+        publishing never waits.
+        """
+        if not self.state.clock.manual and not self._caught_up.is_set():
+            await self._caught_up.wait()
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

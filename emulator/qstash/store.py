@@ -49,9 +49,10 @@ class Snapshot:
 
 
 # (sql, params); params may be a callable run on the writer thread, so rendering rows (JSON)
-# happens off the event loop. A bare callable is a commit waiter; None stops the thread.
+# happens off the event loop. A batch carries statements and the commits waiting for them;
+# None stops the thread.
 _Params = Sequence[Any] | Callable[[], Sequence[Any]]
-_Op = tuple[str, _Params] | Callable[[], None] | None
+_Batch = tuple[list[tuple[str, _Params]], list["asyncio.Future[None]"]]
 
 
 class Store:
@@ -64,7 +65,11 @@ class Store:
 
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self._queue: queue.SimpleQueue[_Op] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self._pending: list[tuple[str, _Params]] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._flush_scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
         if path is not None:
@@ -106,11 +111,14 @@ class Store:
 
     def start(self) -> None:
         if self._conn is not None and self._thread is None:
+            self._loop = asyncio.get_running_loop()
             self._thread = threading.Thread(target=self._run, name="qstash-store", daemon=True)
             self._thread.start()
+            self._flush()
 
     def close(self) -> None:
         if self._thread is not None:
+            self._flush()
             self._queue.put(None)
             self._thread.join()
             self._thread = None
@@ -120,19 +128,30 @@ class Store:
 
     def execute(self, sql: str, params: _Params) -> None:
         if self._conn is not None:
-            self._queue.put((sql, params))
+            self._pending.append((sql, params))
+            self._schedule_flush()
 
     async def commit(self) -> None:
-        if self._thread is None:
+        """Wait until everything queued so far is committed."""
+        if self._thread is None or self._loop is None:
             return
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-
-        def resolve() -> None:
-            loop.call_soon_threadsafe(_settle, done)
-
-        self._queue.put(resolve)
+        done: asyncio.Future[None] = self._loop.create_future()
+        self._waiters.append(done)
+        self._schedule_flush()
         await done
+
+    def _schedule_flush(self) -> None:
+        # Writes made during one event-loop iteration travel to the writer thread together:
+        # one queue hand-off (and one thread wake-up) per iteration, not one per statement.
+        if not self._flush_scheduled and self._loop is not None:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._pending or self._waiters:
+            self._queue.put((self._pending, self._waiters))
+            self._pending, self._waiters = [], []
 
     # Typed helpers for each table, so the state never writes SQL itself.
 
@@ -187,27 +206,28 @@ class Store:
             self.execute(f"DELETE FROM {table}", ())
 
     def _run(self) -> None:
-        conn = self._conn
+        conn, loop = self._conn, self._loop
         assert conn is not None
+        assert loop is not None
         while True:
-            batch = [self._queue.get()]
+            items = [self._queue.get()]
             while True:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    items.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            stop = None in batch
-            waiters = [op for op in batch if callable(op)]
+            ops = [op for item in items if item is not None for op in item[0]]
+            waiters = [w for item in items if item is not None for w in item[1]]
             try:
-                self._write(conn, [op for op in batch if isinstance(op, tuple)])
+                self._write(conn, ops)
             except sqlite3.Error:
                 # A failed batch is logged and dropped; waiters are released so nothing hangs.
                 log.exception("emulator store: write failed")
                 if conn.in_transaction:
                     conn.rollback()
-            for waiter in waiters:
-                waiter()
-            if stop:
+            if waiters:
+                loop.call_soon_threadsafe(_settle, waiters)
+            if None in items:
                 return
 
     @staticmethod
@@ -227,6 +247,7 @@ class Store:
         conn.execute("COMMIT")
 
 
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
+def _settle(futures: list[asyncio.Future[None]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
