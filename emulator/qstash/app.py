@@ -13,7 +13,7 @@ from emulator.qstash.clock import Clock
 from emulator.qstash.config import Config
 from emulator.qstash.delivery import Delivery
 from emulator.qstash.dispatcher import Dispatcher
-from emulator.qstash.errors import Handler, error_middleware, error_response
+from emulator.qstash.errors import error_middleware
 from emulator.qstash.responses import (
     dlq,
     events,
@@ -54,16 +54,13 @@ def build(config: Config) -> Emulator:
     return Emulator(config, clock, store, state, delivery, dispatcher)
 
 
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+def authorized(request: web.Request) -> bool:
     """QStash-shaped routes need the token (Bearer header or `qstash_token` query)."""
-    if request.path.startswith("/v2/"):
-        token = request.app[STATE].token
-        header = request.headers.get("Authorization", "")
-        given = header[7:] if header.startswith("Bearer ") else request.query.get("qstash_token")
-        if given != token:
-            return error_response(401, "Unauthorized")
-    return await handler(request)
+    if not request.path.startswith("/v2/"):
+        return True
+    header = request.headers.get("Authorization", "")
+    given = header[7:] if header.startswith("Bearer ") else request.query.get("qstash_token")
+    return given == request.app[STATE].token
 
 
 def add_routes(app: web.Application) -> None:
@@ -107,9 +104,7 @@ def add_routes(app: web.Application) -> None:
 
 
 def create_app(emulator: Emulator) -> web.Application:
-    app = web.Application(
-        middlewares=[error_middleware, auth_middleware], client_max_size=100 << 20
-    )
+    app = web.Application(middlewares=[error_middleware(authorized)], client_max_size=100 << 20)
     app[STATE] = emulator.state
     app[DELIVERY] = emulator.delivery
     app[DISPATCHER] = emulator.dispatcher

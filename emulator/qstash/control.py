@@ -82,14 +82,14 @@ async def reset(request: web.Request) -> web.Response:
     state = request.app[STATE]
     delivery = request.app[DELIVERY]
     state.reset()
-    delivery.transcript.clear()
+    delivery.clear_transcript()
     delivery.faults.clear()
     await state.store.commit()
     return ok({"reset": True})
 
 
 async def list_deliveries(request: web.Request) -> web.Response:
-    records = list(request.app[DELIVERY].transcript)
+    records = request.app[DELIVERY].transcript()
     for field in ("messageId", "url"):
         if field in request.query:
             records = [r for r in records if r[field] == request.query[field]]
@@ -97,7 +97,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
 
 
 async def clear_deliveries(request: web.Request) -> web.Response:
-    request.app[DELIVERY].transcript.clear()
+    request.app[DELIVERY].clear_transcript()
     return ok({"cleared": True})
 
 

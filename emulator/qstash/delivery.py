@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
+from dataclasses import dataclass
 
 import aiohttp
 from multidict import CIMultiDict
@@ -34,7 +34,7 @@ class Delivery:
     def __init__(self, state: State, *, default_timeout: float = DEFAULT_TIMEOUT) -> None:
         self.state = state
         self.faults = Faults()
-        self.transcript: deque[JsonDict] = deque(maxlen=TRANSCRIPT_SIZE)
+        self._transcript: deque[_Attempt] = deque(maxlen=TRANSCRIPT_SIZE)
         self.default_timeout = default_timeout
         self._session: aiohttp.ClientSession | None = None
 
@@ -145,19 +145,45 @@ class Delivery:
         response: Response | None = None,
         note: str | None = None,
     ) -> None:
-        record: dict[str, Any] = {
+        # Kept raw and rendered on request: building the dict costs more than the attempt's
+        # own bookkeeping, and most transcripts are never read.
+        kind = None if fault is None else fault.kind
+        self._transcript.append(
+            _Attempt(message, headers, message.retried, self.state.now(), response, kind, note)
+        )
+
+    def transcript(self) -> list[JsonDict]:
+        return [attempt.to_json() for attempt in self._transcript]
+
+    def clear_transcript(self) -> None:
+        self._transcript.clear()
+
+
+@dataclass(slots=True)
+class _Attempt:
+    message: Message
+    headers: CIMultiDict[str] | None
+    retried: int
+    time: float
+    response: Response | None
+    fault: str | None
+    note: str | None
+
+    def to_json(self) -> JsonDict:
+        message, response = self.message, self.response
+        record: JsonDict = {
             "messageId": message.id,
             "url": message.url,
             "method": message.method,
-            "headers": dict(headers) if headers is not None else {},
+            "headers": dict(self.headers) if self.headers is not None else {},
             "body": message.body.decode(errors="replace"),
-            "attempt": message.retried + 1,
-            "retried": message.retried,
-            "time": ms(self.state.now()),
+            "attempt": self.retried + 1,
+            "retried": self.retried,
+            "time": ms(self.time),
             "status": None if response is None else response.status,
             "error": None if response is None else response.error,
-            "fault": None if fault is None else fault.kind,
+            "fault": self.fault,
         }
-        if note is not None:
-            record["note"] = note
-        self.transcript.append(record)
+        if self.note is not None:
+            record["note"] = self.note
+        return record

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 log = logging.getLogger("emulator.qstash")
 
@@ -34,17 +35,24 @@ def error_response(status: int, message: str) -> web.Response:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ApiError as exc:
-        return error_response(exc.status, exc.message)
-    except web.HTTPException as exc:
-        # aiohttp's own 404/405/413 become JSON like every other error.
-        if exc.status < 400:
-            raise
-        return error_response(exc.status, exc.reason)
-    except Exception:
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "internal error")
+def error_middleware(authorized: Callable[[web.Request], bool]) -> Middleware:
+    """One middleware for the hot path: the auth check, then every error rendered as JSON."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not authorized(request):
+            return error_response(401, "Unauthorized")
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return error_response(exc.status, exc.message)
+        except web.HTTPException as exc:
+            # aiohttp's own 404/405/413 become JSON like every other error.
+            if exc.status < 400:
+                raise
+            return error_response(exc.status, exc.reason)
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.path)
+            return error_response(500, "internal error")
+
+    return middleware

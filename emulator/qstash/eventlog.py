@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
 
 from multidict import MultiMapping
@@ -9,8 +10,9 @@ from multidict import MultiMapping
 from emulator.qstash import filters
 from emulator.qstash.models import Event, JsonDict, Message, Response
 from emulator.qstash.store import Store
-from emulator.qstash.views import event_json
+from emulator.qstash.views import event_json, event_message_json, event_own_json
 
+_FRAGMENTS = 4096  # messages whose rendered fields are kept for their next events
 DEFAULT_KEEP = 10_000  # QStash once documented "only the last 10.000 logs are kept"
 
 
@@ -22,6 +24,7 @@ class EventLog:
         # events loaded from disk after a restart are already rendered.
         self._events: deque[tuple[int, Event | JsonDict]] = deque(maxlen=keep)
         self._seq = 0
+        self._fragments: dict[str, str] = {}  # message id -> rendered JSON fields (writer thread)
 
     def load(self, events: list[tuple[int, JsonDict]]) -> None:
         self._events.extend((seq, data) for seq, data in events[-self._keep :])
@@ -44,7 +47,19 @@ class EventLog:
         self._seq += 1
         event = Event(self._seq, now, state, message, error, next_delivery_time, response)
         self._events.append((self._seq, event))
-        self._store.save_event(self._seq, lambda: event_json(event), keep=self._keep)
+        self._store.save_event(self._seq, lambda: self._text(event), keep=self._keep)
+
+    def _text(self, event: Event) -> str:
+        """The event as JSON text, on the writer thread. A message's share of its events is
+        rendered once and reused: a delivered message has at least three events."""
+        message = event.message
+        cached = self._fragments.get(message.id)
+        if cached is None:
+            cached = json.dumps(event_message_json(message))[1:-1]
+            if len(self._fragments) >= _FRAGMENTS:
+                self._fragments.pop(next(iter(self._fragments)))
+            self._fragments[message.id] = cached
+        return json.dumps(event_own_json(event))[:-1] + "," + cached + "}"
 
     def states_of(self, message_id: str) -> list[str]:
         """Oldest first; a convenience for white-box tests and the control API."""

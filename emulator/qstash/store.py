@@ -167,8 +167,9 @@ class Store:
     def delete_dlq(self, dlq_id: str) -> None:
         self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,))
 
-    def save_event(self, seq: int, render: Callable[[], JsonDict], *, keep: int) -> None:
-        self.execute("INSERT INTO events VALUES (?, ?)", lambda: (seq, json.dumps(render())))
+    def save_event(self, seq: int, render: Callable[[], str], *, keep: int) -> None:
+        """`render` (run on the writer thread) gives the event's JSON text."""
+        self.execute("INSERT INTO events VALUES (?, ?)", lambda: (seq, render()))
         if seq % 1000 == 0:
             self.execute("DELETE FROM events WHERE seq <= ?", (seq - keep,))
 

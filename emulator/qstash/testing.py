@@ -53,7 +53,7 @@ class RunningEmulator:
         await self._emulator.dispatcher.run_until_idle(to_seconds(limit, "limit"))
 
     def deliveries(self) -> list[JsonDict]:
-        return list(self._emulator.delivery.transcript)
+        return self._emulator.delivery.transcript()
 
     async def fault(self, url_pattern: str, kind: str, count: int = 1, **params: Any) -> None:
         fault = parse_fault({"url": url_pattern, "kind": kind, "count": count, **params})

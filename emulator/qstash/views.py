@@ -90,12 +90,10 @@ def dlq_json(entry: DlqEntry) -> JsonDict:
     return out
 
 
-def event_json(event: Event) -> JsonDict:
-    message = event.message
+def event_message_json(message: Message) -> JsonDict:
+    """The part of an event that comes from its message (the same for all its events)."""
     out: JsonDict = {
-        "time": ms(event.time),
         "messageId": message.id,
-        "state": event.state,
         "url": message.url,
         "method": message.method,
         "maxRetries": message.max_retries,
@@ -109,9 +107,6 @@ def event_json(event: Event) -> JsonDict:
         out["failureCallbackHeaders"] = out.pop("failureCallbackHeader")
     if message.retry_delay is not None:
         out["retryDelayExpr"] = message.retry_delay
-    _put(out, "error", event.error)
-    if event.next_delivery_time is not None:
-        out["nextDeliveryTime"] = ms(event.next_delivery_time)
     if message.timeout is not None:
         out["timeout"] = ms(message.timeout)
     _put(out, "scheduleId", message.schedule_id)
@@ -119,12 +114,25 @@ def event_json(event: Event) -> JsonDict:
     _put(out, "endpointName", message.endpoint_name)
     _put(out, "queueName", message.queue_name)
     _put(out, "callerIP", message.caller_ip)
+    return out
+
+
+def event_own_json(event: Event) -> JsonDict:
+    """The part of an event that is its own: time, state, error, next try, response."""
+    out: JsonDict = {"time": ms(event.time), "state": event.state}
+    _put(out, "error", event.error)
+    if event.next_delivery_time is not None:
+        out["nextDeliveryTime"] = ms(event.next_delivery_time)
     response = event.response
     if response is not None:
         out["responseStatus"] = response.status
         out["responseHeader"] = out["responseHeaders"] = response.headers
         out["responseBody"] = _b64(response.body)
     return out
+
+
+def event_json(event: Event) -> JsonDict:
+    return {**event_own_json(event), **event_message_json(event.message)}
 
 
 def schedule_json(schedule: Schedule) -> JsonDict:
