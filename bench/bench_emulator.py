@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import math
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -287,6 +288,10 @@ async def run(args: argparse.Namespace, servers: Servers) -> list[str]:
         return lines
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -299,6 +304,10 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--probes", type=int, default=150, help="delayed messages per lateness run")
     args = parser.parse_args(argv)
     started = time.monotonic()
+    # The servers run in their own sessions; turn a kill into an exception so the `finally`
+    # below stops them instead of leaving them running.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     with tempfile.TemporaryDirectory(prefix="bench-emulator-") as workdir:
         servers = Servers(Path(workdir))
         try:
