@@ -38,6 +38,9 @@ RETRY_MAX = "qstash_delays.retry_max_delay"
 # A run silent for this long is presumed dead and its step lease may be taken over.
 LEASE = "timeouts.stalled_job_after"
 
+# Outcomes after which the step's lease is moot (the job is past that step or final).
+MOVED_ON = frozenset({"committed", "completed", "failed", "timeout", "stale"})
+
 Step = Callable[[StepContext], Awaitable[StepResult]]
 
 STEPS: dict[JobKind, Step] = {
@@ -71,27 +74,25 @@ class Lifecycle:
         Raises NotFound for an unknown job. Anything unexpected propagates (the webhook
         answers 500, QStash retries, and the step is safe to run again).
         """
-        job = await self.store.get_job(job_id)
-        if job is None:
-            raise NotFound("job not found")
         fields = {"job_id": str(job_id), "message_id": message_id, "step": step}
-        if job.status.is_final:
-            return self._ignored(fields, f"job already {job.status.value}")
-        if step != job.step:
-            return self._ignored(fields, f"stale delivery: the job is at step {job.step}")
-        if job.timeout_at <= self.clock.now():
-            await self.store.expire_if_overdue(job.id, error=TIMEOUT_MESSAGE)
-            log.info("job_timed_out", **fields)
-            return {"outcome": "timeout"}
         token = uuid4().hex
         lease = timedelta(seconds=await self.config.seconds(LEASE))
-        if not await self.store.claim_step(job.id, step, token, lease=lease):
-            return self._ignored(fields, "another delivery is working on this step")
+        # Claiming first keeps the common case at two transactions (claim, commit); the
+        # reasons for a refused claim are only looked up when there is one.
+        job = await self.store.claim_step(job_id, step, token, lease=lease)
+        if job is None:
+            return self._ignored(fields, await self._why_not(job_id, step))
         started = time.perf_counter()
+        outcome, extra = "error", dict[str, Any]()
         try:
-            outcome, extra = await self._attempt(job, step)
+            if job.timeout_at <= self.clock.now():
+                await self.store.expire_if_overdue(job.id, error=TIMEOUT_MESSAGE)
+                outcome = "timeout"
+            else:
+                outcome, extra = await self._attempt(job, step)
         finally:
-            await self.store.release_step(job.id, step, token)
+            if outcome not in MOVED_ON:
+                await self.store.release_step(job.id, step, token)
         duration = time.perf_counter() - started
         self.metrics.step_duration.labels(kind=job.kind.value, outcome=outcome).observe(duration)
         log.info(
@@ -103,6 +104,16 @@ class Lifecycle:
             **extra,
         )
         return {"outcome": outcome, **extra}
+
+    async def _why_not(self, job_id: UUID, step: int) -> str:
+        job = await self.store.get_job(job_id)
+        if job is None:
+            raise NotFound("job not found")
+        if job.status.is_final:
+            return f"job already {job.status.value}"
+        if step != job.step:
+            return f"stale delivery: the job is at step {job.step}"
+        return "another delivery is working on this step"
 
     def _ignored(self, fields: dict[str, Any], reason: str) -> dict[str, Any]:
         log.info("step_ignored", **fields, reason=reason)

@@ -12,7 +12,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from service.store.base import ACTIVE, StoreBase
+from service.store.base import StoreBase, at_step, job_from_row
+from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs
 
 
@@ -21,8 +22,13 @@ def _holder(step: int, token: str) -> str:
 
 
 class LeaseQueries(StoreBase):
-    async def claim_step(self, job_id: UUID, step: int, token: str, *, lease: timedelta) -> bool:
-        """Take the step's lease unless another run holds it and was active within `lease`."""
+    async def claim_step(
+        self, job_id: UUID, step: int, token: str, *, lease: timedelta
+    ) -> Job | None:
+        """Take the step's lease unless another run holds it and was active within `lease`.
+
+        Returns the job as claimed, or None when it is not at `step`, is final or is held.
+        """
         now = self._clock.now()
         free = sa.or_(
             jobs.c.run_id.is_(None),
@@ -32,11 +38,13 @@ class LeaseQueries(StoreBase):
         )
         query = (
             jobs.update()
-            .where(jobs.c.id == job_id, jobs.c.step == step, jobs.c.status.in_(ACTIVE), free)
+            .where(at_step(job_id, step), free)
             .values(run_id=_holder(step, token), updated_at=now)
+            .returning(*jobs.c)
         )
         async with self.engine.begin() as conn:
-            return (await conn.execute(query)).rowcount == 1
+            row = (await conn.execute(query)).first()
+        return None if row is None else job_from_row(row)
 
     async def release_step(self, job_id: UUID, step: int, token: str) -> None:
         """Give the lease back (a no-op when someone else holds it now)."""
@@ -52,7 +60,7 @@ class LeaseQueries(StoreBase):
         """Drop whatever lease the step has: its holder is presumed dead (the job stalled)."""
         query = (
             jobs.update()
-            .where(jobs.c.id == job_id, jobs.c.step == step, jobs.c.run_id.is_not(None))
+            .where(at_step(job_id, step), jobs.c.run_id.is_not(None))
             .values(run_id=None)
         )
         async with self.engine.begin() as conn:

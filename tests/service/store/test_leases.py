@@ -14,8 +14,12 @@ LEASE = timedelta(minutes=5)
 
 async def test_a_held_lease_keeps_a_second_run_out(store: Store, clock: ManualClock) -> None:
     job = await new_job(store, clock)
+    clock.advance(1)
 
-    assert await store.claim_step(job.id, 0, "first", lease=LEASE)
+    claimed = await store.claim_step(job.id, 0, "first", lease=LEASE)
+    assert claimed is not None
+    assert (claimed.id, claimed.step, claimed.run_id) == (job.id, 0, "0:first")
+    assert claimed.updated_at == clock.now()
     assert not await store.claim_step(job.id, 0, "second", lease=LEASE)
 
 
@@ -26,7 +30,7 @@ async def test_only_one_of_two_concurrent_claims_wins(store: Store, clock: Manua
         store.claim_step(job.id, 0, "a", lease=LEASE), store.claim_step(job.id, 0, "b", lease=LEASE)
     )
 
-    assert sorted(won) == [False, True]
+    assert sorted(claimed is not None for claimed in won) == [False, True]
 
 
 async def test_a_released_lease_can_be_claimed_again(store: Store, clock: ManualClock) -> None:
