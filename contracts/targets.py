@@ -1,0 +1,144 @@
+"""What a contract runs against: a target's addresses, credentials, and how it lets time pass."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import pytest
+from qstash import AsyncQStash
+from qstash.message import PublishResponse
+
+from contracts.control import EmulatorControl, MockControl
+from contracts.receiver import Inbox, running_receiver
+from contracts.service_client import ServiceClient
+from service.publisher import close_qstash
+
+
+@dataclass(frozen=True)
+class QStashAccess:
+    url: str
+    token: str
+    current_key: str
+    next_key: str
+
+
+@dataclass
+class Target:
+    """One stack under test and what it can do.
+
+    `emulator` is None on real QStash (no time control, no faults); `virtual_service_time` is true
+    only in-process, where the service reads the emulator's clock; `disposable` means the test
+    owns the stack (it may rotate keys); `clock` reads the target's QStash time, when it has one.
+    """
+
+    name: str
+    http: aiohttp.ClientSession
+    qstash: QStashAccess
+    clock: Callable[[], float] | None = None
+    emulator: EmulatorControl | None = None
+    mock: MockControl | None = None
+    service_url: str | None = None
+    admin_user: str = "dev-admin"
+    virtual_service_time: bool = False
+    disposable: bool = False
+    receiver_port: int = 0
+    public_base: str | None = None
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    skew: float = 0.0  # QStash time minus wall time, when the target has no clock of its own
+
+    def now(self) -> float:
+        """The target's QStash time."""
+        return self.clock() if self.clock is not None else time.time() + self.skew
+
+    # ---- requirements: skip, with the reason, where a contract cannot run --------------------
+
+    def needs_emulator(self, why: str) -> EmulatorControl:
+        if self.emulator is None:
+            pytest.skip(f"{self.name}: {why} needs the emulator's control API")
+        return self.emulator
+
+    def needs_service(self) -> ServiceClient:
+        if self.service_url is None:
+            pytest.skip(f"{self.name}: no service (QStash-level contracts only)")
+        return ServiceClient(self.http, self.service_url, admin=self.admin_user)
+
+    def needs_service_time(self) -> None:
+        if not self.virtual_service_time:
+            pytest.skip(f"{self.name}: the service's clock cannot be moved on this target")
+
+    def needs_disposable(self, why: str) -> None:
+        if not self.disposable:
+            pytest.skip(f"{self.name}: {why} would change a stack that others use")
+
+    async def needs_replay(self, *cassettes: str) -> MockControl:
+        if self.mock is None or await self.mock.mode() != "replay":
+            pytest.skip(f"{self.name}: the mock does not replay cassettes on this target")
+        await self.mock.load(*cassettes)
+        return self.mock
+
+    # ---- QStash --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def publisher(self) -> AsyncIterator[AsyncQStash]:
+        client = AsyncQStash(self.qstash.token, base_url=self.qstash.url, retry=False)
+        try:
+            yield client
+        finally:
+            await close_qstash(client)
+
+    @asynccontextmanager
+    async def receiver(self, keys: tuple[str, str] | None = None) -> AsyncIterator[Inbox]:
+        """A verifying receiver QStash can reach; `keys` default to the target's pair."""
+        pair = keys or (self.qstash.current_key, self.qstash.next_key)
+        async with running_receiver(
+            pair,
+            self.now,
+            port=self.receiver_port,
+            public_base=self.public_base,
+            changed=self.changed,
+        ) as inbox:
+            yield inbox
+
+    async def until(self, ready: Callable[[], bool], within: float) -> None:
+        """Let up to `within` seconds of QStash time pass until `ready()`.
+
+        With an emulator this jumps from one due time to the next (milliseconds of real time);
+        on real QStash it waits in real time, with a minute of slack for the network.
+        """
+        if self.emulator is None:
+            async with self.changed:
+                await asyncio.wait_for(self.changed.wait_for(ready), within + 60)
+            return
+        emulator = self.emulator
+        end = await emulator.now() + within
+        await emulator.drain()
+        while not ready():
+            clock = await emulator.clock()
+            due = clock["nextDue"]
+            if due is None or due / 1000 > end:
+                raise AssertionError(
+                    f"not reached within {within:g}s of QStash time "
+                    f"({'nothing more is due' if due is None else 'the next delivery is later'})"
+                )
+            # The control API reports milliseconds: step 1 ms past the due time so rounding can
+            # never leave it just out of reach (the emulator still delivers it at its own time).
+            await emulator.advance(max(0.0, (due + 1) / 1000 - clock["nowSeconds"]))
+            self.skew = await emulator.now() - time.time()
+
+    async def settle(self) -> None:
+        """Deliver what is due now (and what that makes due now)."""
+        if self.emulator is not None:
+            await self.emulator.drain()
+
+
+async def publish(client: AsyncQStash, **options: Any) -> str:
+    """Publish a JSON message to one URL through the official SDK; returns its message id."""
+    response = await client.message.publish_json(**options)
+    assert isinstance(response, PublishResponse), response
+    return str(response.message_id)
