@@ -59,3 +59,20 @@ def keyed(key: str, creator: Creator) -> KeyedCreator:
 
 def step_progress(*, done: bool, runs: int, max_runs: int, results: int, target: int) -> float:
     return 100.0 if done else unified_progress(runs, max_runs, results, target)
+
+
+def similar_progress(*, done: bool, searched: int, searches: int, found: int, target: int) -> float:
+    """Similar jobs count the target look-up as one run, then one run per search."""
+    return step_progress(
+        done=done,
+        runs=searched + 1,
+        max_runs=searches + 1,
+        results=min(found, target),
+        target=target,
+    )
+
+
+def target_found(state: Mapping[str, Any], details: dict[str, Any]) -> StepResult:
+    """A similar job's first step: the target looked up, its searches planned in `state`."""
+    progress = similar_progress(done=False, searched=0, searches=1, found=0, target=1)
+    return StepResult(done=False, progress=progress, state=state, details=details)

@@ -8,7 +8,14 @@ from typing import Any
 from service.creator import Creator
 from service.emails import extract_emails, unique
 from service.enums import Platform
-from service.platforms.base import JobFailed, StepContext, StepResult, keyed, step_progress
+from service.platforms.base import (
+    JobFailed,
+    StepContext,
+    StepResult,
+    keyed,
+    similar_progress,
+    target_found,
+)
 from service.platforms.profiles import bounded_map
 from service.scrapecreators.models import TikTokSearchUser
 
@@ -17,59 +24,13 @@ DELAY = "qstash_delays.tiktok_continuation_delay"
 CONCURRENCY = "processing.profile_concurrency"
 MAX_KEYWORDS = 5
 
-_STOP_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "you",
-        "your",
-        "our",
-        "are",
-        "was",
-        "were",
-        "this",
-        "that",
-        "from",
-        "have",
-        "has",
-        "just",
-        "not",
-        "but",
-        "all",
-        "can",
-        "will",
-        "out",
-        "about",
-        "more",
-        "what",
-        "when",
-        "who",
-        "how",
-        "its",
-        "into",
-        "over",
-        "than",
-        "then",
-        "them",
-        "they",
-        "their",
-        "there",
-        "here",
-        "his",
-        "her",
-        "she",
-        "him",
-        "get",
-        "got",
-        "new",
-        "official",
-        "account",
-        "page",
-        "follow",
-    ]
+# A short English stop-word list: words that say nothing about what a creator makes.
+_STOP_TEXT = (
+    "the and for with you your our are was were this that from have has just not but all "
+    "can will out about more what when who how its into over than then them they their "
+    "there here his her she him get got new official account page follow "
 )
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -109,12 +70,7 @@ async def _start(ctx: StepContext) -> StepResult:
     user = profile.user
     keywords = derive_keywords(user.nickname, user.signature, target)
     state = {"keywords": keywords, "searched": 0, "targetUid": user.id, "users": []}
-    return StepResult(
-        done=False,
-        progress=step_progress(done=False, runs=1, max_runs=2, results=0, target=1),
-        state=state,
-        details={"keywords": keywords},
-    )
+    return target_found(state, {"keywords": keywords})
 
 
 async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
@@ -158,11 +114,11 @@ async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
         ]
     return StepResult(
         done=done,
-        progress=step_progress(
+        progress=similar_progress(
             done=done,
-            runs=searched + 1,
-            max_runs=max_searches + 1,
-            results=min(len(collected), job.target_results),
+            searched=searched,
+            searches=max_searches,
+            found=len(collected),
             target=job.target_results,
         ),
         creators=creators,

@@ -6,7 +6,14 @@ from typing import Any
 
 from service.emails import unique
 from service.platforms import youtube_channels as channels
-from service.platforms.base import JobFailed, StepContext, StepResult, keyed, step_progress
+from service.platforms.base import (
+    JobFailed,
+    StepContext,
+    StepResult,
+    keyed,
+    similar_progress,
+    target_found,
+)
 from service.scrapecreators.models import YouTubeChannel, YouTubeChannelRef, YouTubeVideo
 
 MAX_SEARCHES = "api_limits.max_api_calls_youtube_similar"
@@ -27,12 +34,7 @@ async def _start(ctx: StepContext) -> StepResult:
     if not (channel.channelId or channel.name) or not terms:
         raise JobFailed(f"YouTube channel @{target} not found")
     state = {"terms": terms, "searched": 0, "targetId": channel.channelId, "channels": []}
-    return StepResult(
-        done=False,
-        progress=step_progress(done=False, runs=1, max_runs=2, results=0, target=1),
-        state=state,
-        details={"terms": terms},
-    )
+    return target_found(state, {"terms": terms})
 
 
 def _is_target(ref: YouTubeChannelRef, target: str, target_id: str) -> bool:
@@ -88,11 +90,11 @@ async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
     creators = await _finish(ctx, collected) if done else []
     return StepResult(
         done=done,
-        progress=step_progress(
+        progress=similar_progress(
             done=done,
-            runs=searched + 1,
-            max_runs=max_searches + 1,
-            results=min(len(collected), job.target_results),
+            searched=searched,
+            searches=max_searches,
+            found=len(collected),
             target=job.target_results,
         ),
         creators=creators,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 from qstash import AsyncQStash
@@ -13,19 +14,23 @@ from service.publisher import close_qstash
 from service.store import Store
 from service.sweep import SCHEDULE_ID
 from tests.service.conftest import service_stack
-from tests.service.pipeline import pipeline
+from tests.service.pipeline import Pipeline, pipeline
 
 SWEEP = "/api/qstash/sweep"
+
+
+async def stuck_job(p: Pipeline) -> UUID:
+    """An Instagram job whose first delivery QStash holds back for an hour: it looks stuck."""
+    await p.configure(timeouts__instagram_job_timeout="60m")
+    await p.stack.emulator.fault("process-scraping", "delay", delay="1h")
+    return await p.start("instagram", username="claybyjune")
 
 
 async def test_a_stalled_job_is_requeued_and_completes(
     sqlite_store: Store, clock: ManualClock
 ) -> None:
     async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
-        # QStash holds the first delivery back for an hour: to the service the job looks stuck.
-        await p.configure(timeouts__instagram_job_timeout="60m")
-        await p.stack.emulator.fault("process-scraping", "delay", delay="1h")
-        job_id = await p.start("instagram", username="claybyjune")
+        job_id = await stuck_job(p)
         await p.stack.emulator.drain()
         clock.advance(4 * 60)
         assert (await (await p.post_signed(SWEEP, {})).json()) == {"timedOut": 0, "requeued": 0}
@@ -45,9 +50,7 @@ async def test_a_stalled_job_whose_run_died_holding_its_lease_is_revived(
     sqlite_store: Store, clock: ManualClock
 ) -> None:
     async with pipeline(sqlite_store, clock, ["instagram_similar"]) as p:
-        await p.configure(timeouts__instagram_job_timeout="60m")
-        await p.stack.emulator.fault("process-scraping", "delay", delay="1h")
-        job_id = await p.start("instagram", username="claybyjune")
+        job_id = await stuck_job(p)
         assert await p.store.claim_step(job_id, 0, "crashed-run", lease=timedelta(hours=1))
         clock.advance(5 * 60)
 
