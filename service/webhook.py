@@ -13,6 +13,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.enums import JobStatus
 from service.errors import BadRequest, field_error
 from service.keys import (
     CLOCK,
@@ -101,7 +102,7 @@ async def failure_callback(request: web.Request) -> web.Response:
     job = await store.get_job(message.job_id)
     changed = False
     if job is not None and not job.status.is_final and job.step == message.step:
-        changed = await store.mark_status(job.id, job.status.ERROR, error=reason)
+        changed = await store.mark_status(job.id, JobStatus.ERROR, error=reason)
     log.info(
         "failure_callback",
         job_id=str(message.job_id),

@@ -9,16 +9,20 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import jwt
+import yaml
 from aiohttp import ClientResponse
 
 from emulator.scrapecreators.testing import RunningMock, running_mock
 from service.clock import ManualClock
 from service.store import Job, Store
 from tests.service.conftest import ServiceStack, service_stack
+
+API = "https://api.scrapecreators.com"
 
 
 def signature(
@@ -39,6 +43,24 @@ def signature(
     }
     payload.update(claims or {})
     return jwt.encode(payload, key, algorithm="HS256")
+
+
+def cassette(folder: Path, *answers: tuple[str, dict[str, Any]] | tuple[str, Any, int]) -> Path:
+    """A one-off cassette: each (path?query, JSON body[, status]) answered once."""
+    interactions = [
+        {
+            "request": {"method": "GET", "uri": f"{API}{answer[0]}", "body": None, "headers": {}},
+            "response": {
+                "status": {"code": answer[2] if len(answer) == 3 else 200, "message": "-"},
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {"string": json.dumps(answer[1])},
+            },
+        }
+        for answer in answers
+    ]
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "interactions": interactions}))
+    return path
 
 
 @dataclass
@@ -126,7 +148,7 @@ class Pipeline:
 async def pipeline(
     store: Store,
     clock: ManualClock,
-    cassettes: Sequence[str] = (),
+    cassettes: Sequence[str | Path] = (),
     *,
     allow_unplayed: bool = False,
     **env: str,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.store import Store
-from tests.service.pipeline import pipeline
+from tests.service.pipeline import cassette, pipeline
 
 
 async def test_related_profiles_are_the_results(sqlite_store: Store, clock: ManualClock) -> None:
@@ -37,3 +39,13 @@ async def test_no_related_profiles_completes_empty_without_error(
             0,
             100.0,
         )
+
+
+async def test_a_profile_without_a_user_fails_the_job(
+    sqlite_store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    scenario = cassette(tmp_path, ("/v1/instagram/profile?handle=nobody", {"data": {}}))
+    async with pipeline(sqlite_store, clock, [scenario]) as p:
+        job = await p.run("instagram", username="nobody")
+
+        assert (job.status, job.error) == (JobStatus.ERROR, "Instagram profile @nobody not found")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from service.clock import ManualClock
 from service.enums import JobStatus
+from service.platforms.youtube_similar import search_terms
+from service.scrapecreators.models import YouTubeChannel
 from service.store import Store
-from tests.service.pipeline import pipeline
+from tests.service.pipeline import cassette, pipeline
 
 
 async def test_channels_found_by_the_targets_tags(sqlite_store: Store, clock: ManualClock) -> None:
@@ -26,3 +30,22 @@ async def test_channels_found_by_the_targets_tags(sqlite_store: Store, clock: Ma
             "diaries@microbakery.example.org",
             "hustle@homebakery.example.net",
         ]
+
+
+async def test_a_channel_that_does_not_exist_fails_the_job(
+    sqlite_store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    missing = ("/v1/youtube/channel?handle=NoSuchChannel", {"error": "Channel not found"}, 404)
+    async with pipeline(sqlite_store, clock, [cassette(tmp_path, missing)]) as p:
+        job = await p.run("youtube-similar", username="NoSuchChannel")
+
+        assert job.status is JobStatus.ERROR
+        assert job.error == "ScrapeCreators: /v1/youtube/channel answered 404: Channel not found"
+
+
+def test_search_terms_are_the_tags_then_the_name() -> None:
+    channel = YouTubeChannel.model_validate(
+        {"name": "Bread Club", "tags": "Sourdough, bread club , ,Baking"}
+    )
+
+    assert search_terms(channel) == ["sourdough", "bread club", "baking"]
