@@ -82,6 +82,10 @@ class Target:
         await self.mock.load(*cassettes)
         return self.mock
 
+    async def unplayed(self) -> list[dict[str, Any]]:
+        """Recordings the mock has not served (the scenario asked less than the cassette holds)."""
+        return [] if self.mock is None else await self.mock.unplayed()
+
     # ---- QStash --------------------------------------------------------------------------
 
     @asynccontextmanager
@@ -115,21 +119,27 @@ class Target:
             async with self.changed:
                 await asyncio.wait_for(self.changed.wait_for(ready), within + 60)
             return
-        emulator = self.emulator
-        end = await emulator.now() + within
-        await emulator.drain()
+        end = await self.emulator.now() + within
         while not ready():
-            clock = await emulator.clock()
-            due = clock["nextDue"]
-            if due is None or due / 1000 > end:
-                raise AssertionError(
-                    f"not reached within {within:g}s of QStash time "
-                    f"({'nothing more is due' if due is None else 'the next delivery is later'})"
-                )
+            if not await self.tick(until=end):
+                raise AssertionError(f"not reached within {within:g}s of QStash time")
+
+    async def tick(self, until: float | None = None) -> bool:
+        """Deliver what is due now or else move QStash time to the next due delivery (not past
+        `until`) and deliver that; False when there was nothing to deliver."""
+        emulator = self.needs_emulator("stepping through deliveries")
+        clock = await emulator.clock()
+        due, now = clock["nextDue"], clock["nowSeconds"]
+        if due is None or (until is not None and due / 1000 > until):
+            return False
+        if due / 1000 <= now:
+            await emulator.drain()
+        else:
             # The control API reports milliseconds: step 1 ms past the due time so rounding can
             # never leave it just out of reach (the emulator still delivers it at its own time).
-            await emulator.advance(max(0.0, (due + 1) / 1000 - clock["nowSeconds"]))
+            await emulator.advance((due + 1) / 1000 - now)
             self.skew = await emulator.now() - time.time()
+        return True
 
     async def settle(self) -> None:
         """Deliver what is due now (and what that makes due now)."""

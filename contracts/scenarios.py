@@ -1,0 +1,151 @@
+"""The cassette scenarios as jobs: the request to make and the outcome the cassettes expect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.service_client import ACTIVE, JsonDict, ServiceClient
+from contracts.targets import Target
+
+# A job is a handful of steps; a generous bound still ends a test whose job never finishes.
+MAX_TICKS = 200
+
+
+@dataclass(frozen=True)
+class Scenario:
+    cassette: str
+    route: str  # /api/scraping/<route>
+    body: JsonDict
+    status: str
+    handles: tuple[str, ...]  # in the order the results list them, where the table fixes one
+    emails: frozenset[str]
+    config: JsonDict = field(default_factory=dict)
+    ordered: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.cassette
+
+
+def _keyword(*words: str) -> JsonDict:
+    return {"keywords": list(words), "targetResults": 100}
+
+
+# fixtures/cassettes/README.md, "Scenarios": one row each.
+SCENARIOS = [
+    Scenario(
+        "tiktok_keyword",
+        "tiktok",
+        _keyword("home baking"),
+        "completed",
+        (
+            "crumbandkettle",
+            "nadia.bakes.home",
+            "loafer_league",
+            "the_rye_way",
+            "ovenlight.otto",
+            "quietcrumbs",
+        ),
+        frozenset(
+            {
+                "hello@crumbandkettle.example.com",
+                "nadia.pr@example.net",
+                "orders@nadiabakes.example.org",
+                "ryeway@example.com",
+            }
+        ),
+    ),
+    Scenario(
+        "tiktok_similar",
+        "tiktok-similar",
+        {"username": "sundaysourdough"},
+        "completed",
+        ("sundayloaves", "sourdough.sara", "levain_lab", "sunday.bakeshop"),
+        frozenset({"sara@sourdoughsara.example.com", "wholesale@sundaybakeshop.example.org"}),
+        config={"api_limits.max_api_calls_tiktok_similar": 2},
+        ordered=True,
+    ),
+    Scenario(
+        "instagram_similar",
+        "instagram",
+        {"username": "claybyjune"},
+        "completed",
+        (
+            "kiln.and.kin",
+            "wheelthrown_wren",
+            "glazelab.studio",
+            "mudroom.pottery",
+            "stoneware.sunday",
+        ),
+        frozenset(),
+    ),
+    Scenario(
+        "instagram_similar_empty",
+        "instagram",
+        {"username": "lonely.loom"},
+        "completed",
+        (),
+        frozenset(),
+    ),
+    Scenario(
+        "youtube_keyword",
+        "youtube",
+        _keyword("sourdough", "starter"),
+        "completed",
+        ("FermentFriends", "StarterWhisperer", "crumbshots", "LevainLeisure", ""),
+        frozenset(
+            {
+                "team@fermentfriends.example.com",
+                "hello@starterwhisperer.example.net",
+                "deals@starterwhisperer.example.net",
+                "levainleisure@example.org",
+            }
+        ),
+    ),
+    Scenario(
+        "youtube_similar",
+        "youtube-similar",
+        {"username": "BreadAndButterBakes"},
+        "completed",
+        ("OpenCrumbClub", "BatardBros", "MicroBakeryDiaries", "", "HomeBakeryHustle"),
+        frozenset(
+            {
+                "club@opencrumbclub.example.com",
+                "diaries@microbakery.example.org",
+                "hustle@homebakery.example.net",
+            }
+        ),
+        ordered=True,
+    ),
+]
+
+
+def handles(results: list[JsonDict]) -> list[str]:
+    return [str(r.get("handle") or "") for r in results]
+
+
+def emails(results: list[JsonDict]) -> set[str]:
+    return {email for r in results for email in r.get("emails", [])}
+
+
+async def follow(target: Target, service: ServiceClient, route: str, job_id: str) -> list[JsonDict]:
+    """Step QStash time delivery by delivery until the job ends; every status seen, in order."""
+    seen = [await service.status(route, job_id)]
+    for _ in range(MAX_TICKS):
+        if seen[-1]["status"] not in ACTIVE:
+            return seen
+        if not await target.tick():
+            break
+        seen.append(await service.status(route, job_id))
+    raise AssertionError(f"job {job_id} never ended; last status: {seen[-1]}")
+
+
+async def start(target: Target, scenario: Scenario, **extra: Any) -> tuple[ServiceClient, str]:
+    """Load the scenario's cassette, apply its config, create its job; (client, job id)."""
+    await target.needs_replay(scenario.cassette)
+    service = target.needs_service()
+    if scenario.config:
+        await service.configure(scenario.config)
+    job_id = await service.create_job(scenario.route, {**scenario.body, **extra})
+    return service, job_id
