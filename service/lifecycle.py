@@ -171,7 +171,7 @@ class Lifecycle:
         )
         # The attempt number goes into the deduplication id, or QStash would drop the retry
         # as a copy of the message that started this step.
-        await self.publisher.publish_step(job.id, step, delay_seconds=delay, revival=streak)
+        await self.publisher.publish_step(job.id, step, delay_seconds=delay, attempt=streak)
         return "retry", {"attempt": streak, "delay": delay, "reason": error.message}
 
     async def _fail(

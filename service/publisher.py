@@ -26,11 +26,16 @@ class PublishError(BadGateway):
 QStashClient = AsyncQStash
 
 
-def deduplication_id(job_id: UUID, step: int, revival: int = 0) -> str:
+def deduplication_id(job_id: UUID, step: int, revival: int = 0, attempt: int = 0) -> str:
     # QStash rejects ':' in deduplication ids. A revived step (the sweeper re-queueing a stalled
-    # job) needs its own id, or QStash would drop it as a duplicate inside its window.
+    # job) and a retried step (after a failed attempt) each need their own id, or QStash would
+    # drop them as duplicates of the step's first message inside its window.
     base = f"job-{job_id}-step-{step}"
-    return f"{base}-revival-{revival}" if revival else base
+    if revival:
+        base += f"-revival-{revival}"
+    if attempt:
+        base += f"-attempt-{attempt}"
+    return base
 
 
 class Publisher:
@@ -42,7 +47,13 @@ class Publisher:
         self.failure_callback_url = failure_callback_url
 
     async def publish_step(
-        self, job_id: UUID, step: int, *, delay_seconds: float = 0, revival: int = 0
+        self,
+        job_id: UUID,
+        step: int,
+        *,
+        delay_seconds: float = 0,
+        revival: int = 0,
+        attempt: int = 0,
     ) -> str:
         """Publish one step of a job; returns the QStash message id.
 
@@ -53,7 +64,7 @@ class Publisher:
             "body": {"jobId": str(job_id), "step": step},
             "retries": STEP_RETRIES,
             "failure_callback": self.failure_callback_url,
-            "deduplication_id": deduplication_id(job_id, step, revival),
+            "deduplication_id": deduplication_id(job_id, step, revival, attempt),
         }
         if delay_seconds > 0:
             # QStash delays are whole seconds; round up so a step never runs early.

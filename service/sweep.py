@@ -61,8 +61,7 @@ class Sweeper:
             if not await self.store.touch(job.id, job.step):
                 continue
             await self.store.break_lease(job.id, job.step)
-            # A revival needs a deduplication id of its own; the sweep time makes it unique and
-            # never meets a retry's small attempt numbers.
+            # A revival needs a deduplication id of its own: the sweep time makes it unique.
             revival = int(self.clock.now().timestamp())
             try:
                 await self.publisher.publish_step(job.id, job.step, revival=revival)

@@ -41,6 +41,7 @@ def test_deduplication_ids_have_no_colons() -> None:
     assert deduplication_id(job_id, 3) == f"job-{job_id}-step-3"
     assert deduplication_id(job_id, 3, revival=2) == f"job-{job_id}-step-3-revival-2"
     assert ":" not in deduplication_id(job_id, 3, revival=2)
+    assert deduplication_id(job_id, 3, attempt=1) == f"job-{job_id}-step-3-attempt-1"
 
 
 async def test_a_step_is_delivered_after_its_delay(
