@@ -20,10 +20,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from emulator.qstash.config import Config
 from emulator.qstash.signing import sign
 
 KEY = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r"
-IN_FLIGHT = 256  # deliveries at once, as the emulator's default
+IN_FLIGHT = Config().concurrency  # deliveries at once: the same window as the emulator
 
 
 @dataclass
