@@ -22,6 +22,7 @@ class Scenario:
     emails: frozenset[str]
     config: JsonDict = field(default_factory=dict)
     ordered: bool = False
+    error: str | None = None  # a phrase the job's error must contain
 
     @property
     def id(self) -> str:
@@ -120,6 +121,36 @@ SCENARIOS = [
     ),
 ]
 
+# The failure rows of the same table (the timeout row needs a shorter client timeout than the
+# service's fixed 10 s profile timeout, so it stays with the service's own tests).
+FAILURES = [
+    Scenario(
+        "failure_503_then_success",
+        "tiktok",
+        _keyword("latte art"),
+        "completed",
+        ("latte.lines", "milkfoam.mo"),
+        frozenset({"lines@latteart.example.com"}),
+    ),
+    Scenario(
+        "failure_429_then_success",
+        "youtube",
+        _keyword("trail running"),
+        "completed",
+        ("RidgeRunnerRae", "SwitchbackStories"),
+        frozenset({"rae@ridgerunner.example.com"}),
+    ),
+    Scenario(
+        "failure_402_midjob",
+        "tiktok",
+        _keyword("pottery wheel"),
+        "error",
+        ("wheelwork.wes", "trimmingtools"),
+        frozenset({"wes@wheelwork.example.com"}),
+        error="out of credits",
+    ),
+]
+
 
 def handles(results: list[JsonDict]) -> list[str]:
     return [str(r.get("handle") or "") for r in results]
@@ -127,6 +158,22 @@ def handles(results: list[JsonDict]) -> list[str]:
 
 def emails(results: list[JsonDict]) -> set[str]:
     return {email for r in results for email in r.get("emails", [])}
+
+
+def check_outcome(final: JsonDict, scenario: Scenario) -> None:
+    """The job ended as the cassettes' table says: status, error, creators and their emails."""
+    assert final["status"] == scenario.status, final
+    if scenario.error is None:
+        assert final["error"] is None
+    else:
+        assert scenario.error in (final["error"] or ""), final["error"]
+    assert final["processedResults"] == len(scenario.handles) == final["totalResults"]
+    found = handles(final["results"])
+    if scenario.ordered:
+        assert found == list(scenario.handles)
+    else:
+        assert sorted(found) == sorted(scenario.handles)
+    assert emails(final["results"]) == scenario.emails
 
 
 async def follow(target: Target, service: ServiceClient, route: str, job_id: str) -> list[JsonDict]:

@@ -66,6 +66,12 @@ class ServiceClient:
         status: JsonDict = await response.json()
         return status
 
+    async def campaign_jobs(self, campaign_id: str) -> list[JsonDict]:
+        """The campaign's jobs as stored (this view never marks an overdue job itself)."""
+        response = await self._call("GET", f"/api/campaigns/{campaign_id}")
+        jobs: list[JsonDict] = (await response.json())["jobs"]
+        return jobs
+
     async def csv_rows(self, job_id: str) -> list[dict[str, str]]:
         response = await self._call("GET", f"/api/jobs/{job_id}/results.csv")
         return list(csv.DictReader(io.StringIO(await response.text())))

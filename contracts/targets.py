@@ -141,6 +141,16 @@ class Target:
             self.skew = await emulator.now() - time.time()
         return True
 
+    async def advance(self, seconds: float) -> None:
+        """Move QStash time (and, in-process, the service's) forward, delivering on the way."""
+        emulator = self.needs_emulator("moving time")
+        await emulator.advance(seconds)
+        self.skew = await emulator.now() - time.time()
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.service_url}/api/qstash/process-scraping"
+
     async def settle(self) -> None:
         """Deliver what is due now (and what that makes due now)."""
         if self.emulator is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.scenarios import SCENARIOS, Scenario, emails, follow, handles, start
+from contracts.scenarios import SCENARIOS, Scenario, check_outcome, follow, handles, start
 from contracts.targets import Target
 
 ORDER = {"pending": 0, "processing": 1, "completed": 2}
@@ -19,8 +19,8 @@ async def test_every_job_kind_completes_with_what_its_cassette_holds(
     seen = await follow(target, service, scenario.route, job_id)
 
     statuses = [s["status"] for s in seen]
-    assert statuses[0] == "pending"
-    assert statuses[-1] == scenario.status
+    if target.virtual_service_time:  # nothing is delivered before the test lets time pass
+        assert statuses[0] == "pending"
     assert [ORDER[s] for s in statuses] == sorted(ORDER[s] for s in statuses)
     if seen[-1]["processedRuns"] > 1:
         assert "processing" in statuses  # a job of several steps is seen between them
@@ -28,15 +28,7 @@ async def test_every_job_kind_completes_with_what_its_cassette_holds(
     assert progress == sorted(progress), progress
     assert progress[-1] == 100
 
-    final = seen[-1]
-    assert final["error"] is None
-    assert final["processedResults"] == len(scenario.handles) == final["totalResults"]
-    found = handles(final["results"])
-    if scenario.ordered:
-        assert found == list(scenario.handles)
-    else:
-        assert sorted(found) == sorted(scenario.handles)
-    assert emails(final["results"]) == scenario.emails
+    check_outcome(seen[-1], scenario)
     assert await target.unplayed() == []
 
 

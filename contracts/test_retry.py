@@ -9,10 +9,13 @@ import math
 
 import pytest
 
+from contracts.scenarios import FAILURES, SCENARIOS, Scenario, check_outcome, follow, start
 from contracts.targets import Target, publish
+from service.publisher import STEP_RETRIES
 
 # Reference §5.2: the n-th retry waits min(86400, e^(2.5·n)) seconds.
 BACKOFF = [min(86400.0, math.exp(2.5 * n)) for n in (1, 2, 3)]
+STEP_ATTEMPTS = STEP_RETRIES + 1  # the service publishes each step with this many retries
 
 
 @pytest.mark.emulator_only
@@ -59,3 +62,60 @@ async def test_exhausted_retries_land_in_the_dlq_and_call_the_failure_callback(
         entries = [m for m in dlq.messages if m.message_id == message_id]
         assert [m.dlq_id for m in entries] == [payload["dlqId"]]
         await qstash.dlq.delete(payload["dlqId"])
+
+
+@pytest.mark.emulator_only
+async def test_a_webhook_failing_every_attempt_ends_in_the_dlq_and_the_job_in_error(
+    target: Target,
+) -> None:
+    emulator = target.needs_emulator("making the webhook fail")
+    await target.needs_replay("instagram_similar")
+    service = target.needs_service()
+    # Retries span half an hour: keep the deadline and the sweeper's revival out of the way.
+    await service.configure(
+        {"timeouts.instagram_job_timeout": "2h", "timeouts.stalled_job_after": "2h"}
+    )
+    await emulator.fault(target.webhook_url, "status", count=STEP_ATTEMPTS, status=503)
+    job_id = await service.create_job("instagram", {"username": "claybyjune"})
+
+    await target.advance(sum(BACKOFF) + 60)
+
+    attempts = await emulator.deliveries(target.webhook_url)
+    assert [a["retried"] for a in attempts] == list(range(STEP_ATTEMPTS))
+    assert {a["status"] for a in attempts} == {503}
+    gaps = [(b["time"] - a["time"]) / 1000 for a, b in itertools.pairwise(attempts)]
+    for gap, expected in zip(gaps, BACKOFF, strict=True):
+        assert gap == pytest.approx(expected, abs=1.0)
+
+    callbacks = await emulator.deliveries(f"{target.service_url}/api/qstash/failure")
+    assert [c["status"] for c in callbacks] == [200]
+    status = await service.status("instagram", job_id)
+    assert status["status"] == "error"
+    assert "503" in (status["error"] or ""), status["error"]
+    assert len(await target.unplayed()) == 1  # no step ever ran
+
+
+@pytest.mark.emulator_only
+@pytest.mark.parametrize("scenario", FAILURES, ids=lambda s: s.id)
+async def test_scrapecreators_failures_are_retried_or_fail_the_job_as_recorded(
+    target: Target, scenario: Scenario
+) -> None:
+    service, job_id = await start(target, scenario)
+    final = (await follow(target, service, scenario.route, job_id))[-1]
+    check_outcome(final, scenario)
+    assert await target.unplayed() == []
+
+
+@pytest.mark.emulator_only
+async def test_duplicate_deliveries_change_nothing(target: Target) -> None:
+    emulator = target.needs_emulator("duplicating deliveries")
+    scenario = SCENARIOS[0]
+    await emulator.fault(target.webhook_url, "duplicate", count=100)
+    service, job_id = await start(target, scenario)
+    final = (await follow(target, service, scenario.route, job_id))[-1]
+
+    steps = await emulator.deliveries(target.webhook_url)
+    assert len(steps) >= 2 * final["processedRuns"]  # every step really arrived twice
+    check_outcome(final, scenario)
+    # The replay is strict: one extra ScrapeCreators call would have had no recording to play.
+    assert await target.unplayed() == []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import jwt
 import pytest
 
+from contracts.forgery import forgeries, sign
+from contracts.scenarios import SCENARIOS, check_outcome, follow, start
 from contracts.targets import Target, publish
 
 
@@ -45,3 +49,42 @@ async def test_receivers_keep_the_old_pair_across_one_rotation_but_not_two(
 
     assert inbox.at("/once")[0].verified, inbox.at("/once")[0].reason
     assert not inbox.at("/twice")[0].verified  # both keys of the old pair are now retired
+
+
+@pytest.mark.emulator_only
+async def test_refused_deliveries_change_nothing(target: Target) -> None:
+    scenario = SCENARIOS[2]  # Instagram similar: one step
+    service, job_id = await start(target, scenario)
+    final = (await follow(target, service, scenario.route, job_id))[-1]
+    pending = await service.create_job(scenario.route, scenario.body)
+    untouched = await service.status(scenario.route, pending)
+
+    for job, step in ((job_id, 1), (pending, 0)):
+        body = json.dumps({"jobId": job, "step": step}).encode()
+        for name, (sent, headers) in forgeries(
+            target.qstash.current_key, target.webhook_url, body
+        ).items():
+            async with target.http.post(target.webhook_url, data=sent, headers=headers) as answer:
+                assert answer.status == 401, f"{name}: {answer.status} {await answer.text()}"
+
+    assert await service.status(scenario.route, job_id) == final
+    assert await service.status(scenario.route, pending) == untouched
+
+    # The same delivery, genuinely signed, is accepted (and, for a finished job, ignored).
+    body = json.dumps({"jobId": job_id, "step": 1}).encode()
+    token = sign(target.qstash.current_key, target.webhook_url, body)
+    headers = {"Upstash-Signature": token, "Content-Type": "application/json"}
+    async with target.http.post(target.webhook_url, data=body, headers=headers) as answer:
+        assert answer.status == 200, await answer.text()
+    assert await service.status(scenario.route, job_id) == final
+
+
+@pytest.mark.emulator_only
+async def test_the_service_keeps_working_across_a_key_rotation(target: Target) -> None:
+    target.needs_disposable("rotating the signing keys")
+    emulator = target.needs_emulator("rotating the signing keys")
+    await emulator.rotate_keys()  # the service still holds the old (current, next) pair
+    scenario = SCENARIOS[0]
+    service, job_id = await start(target, scenario)
+    final = (await follow(target, service, scenario.route, job_id))[-1]
+    check_outcome(final, scenario)
