@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.service_client import ACTIVE, JsonDict, ServiceClient
 from contracts.targets import Target
+from scout.api_client import ACTIVE, JsonDict, ServiceClient
 
 # A job is a handful of steps; a generous bound still ends a test whose job never finishes.
 MAX_TICKS = 200

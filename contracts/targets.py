@@ -16,7 +16,7 @@ from qstash.message import PublishResponse
 
 from contracts.control import EmulatorControl, MockControl
 from contracts.receiver import Inbox, running_receiver
-from contracts.service_client import ServiceClient
+from scout.api_client import ServiceClient
 from service.publisher import close_qstash
 
 

@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from contracts.scenarios import SCENARIOS, follow, start
-from contracts.service_client import ServiceClient
 from contracts.targets import Target
+from scout.api_client import ServiceClient
 from service.sweep import SCHEDULE_ID
 
 

@@ -1,4 +1,4 @@
-"""The service's public job API as a contract (or a demo) uses it: campaigns, jobs, status, CSV."""
+"""A client of the service's job API (campaigns, jobs, status, CSV) for demos and contracts."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ JsonDict = dict[str, Any]
 ACTIVE = frozenset({"pending", "processing"})
 
 
-class ServiceError(AssertionError):
+class ServiceError(Exception):
     """The service answered with an unexpected status; the message holds its body."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ServiceClient:
@@ -25,7 +29,7 @@ class ServiceClient:
     ) -> None:
         self.http, self.url = http, url.rstrip("/")
         # A fresh user per client keeps contracts on a shared stack out of each other's way.
-        self.user = user or f"contract-{uuid.uuid4().hex[:10]}"
+        self.user = user or f"user-{uuid.uuid4().hex[:10]}"
         self.admin = admin
 
     def _auth(self, user: str | None = None) -> dict[str, str]:
@@ -39,8 +43,9 @@ class ServiceClient:
         )
         await response.read()
         if response.status != expect:
+            text = await response.text()
             raise ServiceError(
-                f"{method} {path} answered {response.status}, not {expect}: {await response.text()}"
+                f"{method} {path} answered {response.status}, not {expect}: {text}", response.status
             )
         return response
 
