@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from emulator.qstash.delivery import Delivery
@@ -31,6 +32,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._timer: asyncio.Task[None] | None = None
+        self._busy = {True: 0, False: 0}  # deliveries in flight per lane (timed, immediate)
         self._caught_up = asyncio.Event()
         self._caught_up.set()
         state.due.on_earlier = self.wake
@@ -61,56 +63,69 @@ class Dispatcher:
             handle = None
             if not clock.manual:
                 self.launch_due()
-                when = self.state.due.next_time()
-                if when is not None and len(self._tasks) < self.concurrency:
-                    handle = loop.call_later(max(0.0, when - clock.now()), self._wake.set)
+                when = self.state.due.next_timed()
+                if when is not None and self._busy[True] < self.concurrency:
+                    # The timer launches directly (not via this task) to save a loop iteration.
+                    handle = loop.call_later(max(0.0, when - clock.now()), self._on_timer)
             await self._wake.wait()
             if handle is not None:
                 handle.cancel()
 
+    def _on_timer(self) -> None:
+        self.launch_due()
+        self._wake.set()  # re-arm the timer for the next timed item
+
     # ---- the shared core -------------------------------------------------------------------
 
     def launch_due(self) -> int:
-        """Start everything due now, up to the concurrency bound; return how many started."""
+        """Start everything due now, each lane up to its bound; return how many started.
+
+        Timed items (delays, retries, schedule ticks) and immediate ones have separate slots,
+        so a flood of immediate publishes never holds up a message whose time has come.
+        """
         state = self.state
         now = state.now()
         started = 0
-        while len(self._tasks) < self.concurrency:
-            item = state.due.pop_due(now)
-            if item is None:
-                break
-            if isinstance(item, Schedule):
-                fire(state, item)
-                continue
-            assert isinstance(item, Message)
-            if not state.admit(item):
-                continue  # parked in its queue until a slot frees
-            task = asyncio.create_task(self._deliver(item))
-            self._tasks.add(task)
-            task.add_done_callback(self._done)
-            started += 1
-        # Deliveries lag when every slot is busy and more is already due.
-        lagging = len(self._tasks) >= self.concurrency and state.due.next_time() is not None
-        if lagging and (state.due.next_time() or now) <= now:
+        for timed in (True, False):
+            while self._busy[timed] < self.concurrency:
+                item = state.due.pop_due(now, timed=timed)
+                if item is None:
+                    break
+                if isinstance(item, Schedule):
+                    fire(state, item)
+                    continue
+                assert isinstance(item, Message)
+                if not state.admit(item):
+                    continue  # parked in its queue until a slot frees
+                self._busy[timed] += 1
+                task = asyncio.create_task(self._deliver(item))
+                self._tasks.add(task)
+                task.add_done_callback(functools.partial(self._done, timed))
+                started += 1
+        # Immediate deliveries lag when their slots are all busy and more are waiting.
+        if self._busy[False] >= self.concurrency and state.due.immediate_waiting():
             self._caught_up.clear()
         else:
             self._caught_up.set()
         return started
 
     async def admission(self) -> None:
-        """Publishers wait while deliveries lag behind (system clock only).
+        """Publishers wait while immediate deliveries lag behind (system clock only).
 
-        Without this, publishers that outpace delivery grow a backlog of due messages, and a
-        delayed message that falls due sits behind all of it; with it, lateness stays bounded
-        by the in-flight window. Under the manual clock nothing is delivered until asked, so
-        publishing never waits.
+        Without this, publishers that outpace delivery grow an ever longer backlog; with it,
+        the backlog stays within the in-flight window. Under the manual clock nothing is
+        delivered until asked, so publishing never waits.
         """
         if not self.state.clock.manual and not self._caught_up.is_set():
             await self._caught_up.wait()
 
-    def _done(self, task: asyncio.Task[None]) -> None:
+    def _done(self, timed: bool, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._wake.set()  # a slot freed up, or the attempt made something due
+        self._busy[timed] -= 1
+        # Only a full lane needs the timer task woken for the freed slot; anything the attempt
+        # made due went through the due-queue, which wakes it when needed.
+        if self._busy[timed] + 1 >= self.concurrency:
+            self._wake.set()
 
     async def _deliver(self, message: Message) -> None:
         state = self.state

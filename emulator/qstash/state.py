@@ -83,16 +83,16 @@ class State:
         """Rebuild from disk. Messages in flight at a crash are simply due again (at-least-once)."""
         self.current_key = snap.meta.get("current_key", self.current_key)
         self.next_key = snap.meta.get("next_key", self.next_key)
-        for message in snap.messages:
+        now = self.clock.now()
+        for message in sorted(snap.messages, key=lambda m: m.deliver_at):
             self.messages[message.id] = message
-            self.due.push(message.deliver_at, message)
+            self.due.push(message.deliver_at, message, now=now)
         for entry in snap.dlq:
             self.dlq[entry.dlq_id] = entry
             self._dlq_seq = max(self._dlq_seq, entry.seq)
         self.events.load(snap.events)
         self.queues = {queue.name: queue for queue in snap.queues}
         self.url_groups = {group.name: group for group in snap.url_groups}
-        now = self.clock.now()
         self.dedup = {key: (mid, exp) for key, mid, exp in snap.dedup if exp > now}
         for schedule in snap.schedules:
             self.schedules[schedule.id] = schedule
@@ -181,7 +181,7 @@ class State:
         self.messages[message.id] = message
         self.store.save_message(message)
         self.events.record("CREATED", message, now)
-        self.due.push(message.deliver_at, message)
+        self.due.push(message.deliver_at, message, now=now)
         return message
 
     # ---- queues: FIFO with parallelism -----------------------------------------------------
@@ -217,7 +217,7 @@ class State:
                 continue
             queue.active += 1
             message.holds_slot = True
-            self.due.push(now, message)
+            self.due.push(now, message, now=now)
 
     def _release(self, message: Message) -> None:
         if message.holds_slot and message.queue_name is not None:
@@ -266,7 +266,7 @@ class State:
     def _reschedule(self, message: Message, when: float) -> None:
         message.deliver_at = when
         self.store.save_message(message)
-        self.due.push(when, message)
+        self.due.push(when, message, now=self.now())
 
     def _settle(self, message: Message, result: str) -> None:
         self.messages.pop(message.id, None)

@@ -156,7 +156,10 @@ class Store:
     # Typed helpers for each table, so the state never writes SQL itself.
 
     def save_message(self, message: Message) -> None:
-        self.execute("INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", codec.message_row(message))
+        # Rendered on the writer thread; a later state of the message is as good (newer wins).
+        self.execute(
+            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", lambda: codec.message_row(message)
+        )
 
     def delete_message(self, message_id: str) -> None:
         self.execute("DELETE FROM messages WHERE id = ?", (message_id,))
