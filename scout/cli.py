@@ -21,6 +21,8 @@ COMMANDS: dict[str, Command] = {
     "record": Command("fixtures.record:main", "re-record a ScrapeCreators cassette"),
     "serve": Command("service.cli:serve", "run the scraping service"),
     "db": Command("service.cli:db", "apply or show the service's database migrations"),
+    "dev": Command("scout.dev:main", "run the whole pipeline offline, then a demo job"),
+    "demo": Command("scout.demo:main", "run one job against a running stack and watch it"),
 }
 
 

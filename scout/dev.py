@@ -1,0 +1,145 @@
+"""`scout dev`: the whole pipeline offline with one command, then a demo job to watch."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import signal
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+from rich.console import Console
+
+from emulator.qstash.store import StoreError
+from scout import devlog
+from scout.api_client import ServiceClient, ServiceError
+from scout.demo import add_job_arguments, job_from, run_demo
+from scout.devstack import DEMO_DELAYS, DEV_ADMIN, HOST, DevStack, Ports, running_dev_stack
+from service.settings import SettingsError
+
+PROG = "scout dev"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Run the QStash emulator, the ScrapeCreators mock (synthetic) and the service, "
+        "wired together, then one demo job.",
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, default=Path(".scout"), help="where state lives (./.scout/)"
+    )
+    parser.add_argument("--port", type=int, default=3000, help="the service's port (3000)")
+    parser.add_argument("--qstash-port", type=int, default=8080, help="the emulator's port (8080)")
+    parser.add_argument("--mock-port", type=int, default=8090, help="the mock's port (8090)")
+    parser.add_argument("--no-demo", action="store_true", help="only run the stack")
+    add_job_arguments(parser)
+    return parser
+
+
+def busy_port(ports: Ports) -> str | None:
+    """The first port someone else holds, named, or None when all three are free."""
+    for name, port in (
+        ("QStash emulator", ports.qstash),
+        ("ScrapeCreators mock", ports.mock),
+        ("service", ports.service),
+    ):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((HOST, port))
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return f"port {port} ({name}) is already in use"
+                return f"cannot use port {port} ({name}): {error.strerror}"
+    return None
+
+
+def banner(stack: DevStack) -> str:
+    env = "\n".join(f"  {key}={value}" for key, value in stack.env.items())
+    auth = "-H 'Authorization: Bearer dev:demo' -H 'Content-Type: application/json'"
+    return f"""\
+creator-scout dev stack (state in {stack.state_dir}/)
+  service         {stack.service_url}
+  QStash emulator {stack.qstash_url}   (control API under /_emulator/)
+  mock            {stack.mock_url}   (synthetic ScrapeCreators)
+
+The service runs with:
+{env}
+
+Short step delays seeded through the admin API so jobs finish in seconds:
+  {", ".join(f"{key}={value}" for key, value in DEMO_DELAYS.items())}
+
+Try it:
+  curl -s -X POST {stack.service_url}/api/campaigns {auth} -d '{{"name": "Spring launch"}}'
+  curl -s -X POST {stack.service_url}/api/scraping/tiktok {auth} \\
+       -d '{{"keywords": ["home baking"], "targetResults": 20, "campaignId": "<id from above>"}}'
+  curl -s '{stack.service_url}/api/scraping/tiktok?jobId=<jobId>' {auth}
+
+Ctrl-C stops everything; state is kept for the next start."""
+
+
+async def _seed(stack: DevStack) -> None:
+    async with aiohttp.ClientSession() as http:
+        await ServiceClient(http, stack.service_url, admin=DEV_ADMIN).configure(DEMO_DELAYS)
+
+
+async def _run(args: argparse.Namespace, ports: Ports, console: Console) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_dev_stack(args.state_dir, ports) as stack:
+        await _seed(stack)
+        console.print(banner(stack), highlight=False, markup=False, soft_wrap=True)
+        if not args.no_demo:
+            demo = asyncio.create_task(
+                run_demo(stack.service_url, job_from(args), user=args.user, console=console)
+            )
+            waiter = asyncio.create_task(stop.wait())
+            await asyncio.wait({demo, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            if not demo.done():
+                demo.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                try:
+                    await demo
+                except ServiceError as error:
+                    console.print(f"demo failed: {error}", markup=False)
+            if not stop.is_set():
+                console.print("The stack keeps running; Ctrl-C to stop.")
+        await stop.wait()
+        console.print("stopping…")
+    console.print("stopped; state kept in", str(args.state_dir))
+    return 0
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(list(argv))
+    ports = Ports(service=args.port, qstash=args.qstash_port, mock=args.mock_port)
+    problem = busy_port(ports)
+    if problem:
+        print(f"{PROG}: {problem}; stop what runs there or choose another port", file=sys.stderr)
+        return 2
+    console = Console()
+    devlog.configure(console)
+    try:
+        args.state_dir.mkdir(parents=True, exist_ok=True)
+        return asyncio.run(_run(args, ports, console))
+    except SettingsError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    except StoreError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"{PROG}: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C before the stack's own handler was installed
+        return 0

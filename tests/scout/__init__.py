@@ -1,0 +1,1 @@
+"""Tests of the scout command line: dev, demo."""

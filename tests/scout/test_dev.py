@@ -1,0 +1,91 @@
+"""`scout dev` for real: a subprocess on free ports runs a demo job, stops cleanly, keeps state."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+import aiohttp
+import pytest
+
+from scout import dev
+from scout.api_client import ServiceClient
+from tests.scout.devprocess import DevProcess
+
+StartDev = Callable[..., AbstractAsyncContextManager[DevProcess]]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+async def test_dev_runs_a_demo_job_stops_on_ctrl_c_and_restarts_where_it_stopped(
+    start_dev: StartDev, ports: dict[str, int]
+) -> None:
+    async with start_dev() as first:
+        await first.wait_for(r"QSTASH_URL=http://127\.0\.0\.1:")
+        job_id = (await first.wait_for(r"→ job ([0-9a-f-]{36})")).group(1)
+        await first.wait_for(r"\d+ creators found")
+        assert await first.interrupt() == 0
+    assert "Traceback" not in first.output
+    for component in ("[service]", "[qstash ]", "[mock   ]"):  # every component's logs shown
+        assert component in first.output
+    assert not _group_alive(first.process.pid)  # nothing left behind in its process group
+    assert not any(_listening(port) for port in ports.values())
+
+    async with start_dev("--no-demo") as second:
+        await second.wait_for(r"Ctrl-C stops everything")
+        async with aiohttp.ClientSession() as http:
+            client = ServiceClient(http, second.service_url, user="demo", admin="dev-admin")
+            earlier = await client.status("tiktok", job_id)
+        assert earlier["status"] == "completed"
+        assert earlier["totalResults"] > 0
+
+        demo = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "scout",
+            "demo",
+            "--service-url",
+            second.service_url,
+            "--platform",
+            "instagram",
+            "--username",
+            "claybyjune",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env={**os.environ, "COLUMNS": "160"},
+        )
+        output, _ = await asyncio.wait_for(demo.communicate(), 60)
+        assert demo.returncode == 0, output.decode()
+        assert b"creators found" in output
+        assert await second.interrupt() == 0
+    assert "Traceback" not in second.output
+
+
+def test_dev_refuses_a_port_in_use_in_one_line(
+    ports: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        flags = [str(part) for pair in {**ports, "--qstash-port": busy}.items() for part in pair]
+        assert dev.main([*flags, "--no-demo"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"port {busy} (QStash emulator) is already in use" in err
