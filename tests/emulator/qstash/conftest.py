@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
@@ -39,6 +40,7 @@ class Sink:
         self.base = ""
         self.received: list[Received] = []
         self._replies: dict[str, deque[Reply]] = defaultdict(deque)
+        self._arrived = asyncio.Event()
 
     def url(self, path: str = "/hook") -> str:
         return self.base + path
@@ -46,6 +48,12 @@ class Sink:
     def reply(self, path: str, status: int, *, times: int = 1, **kwargs: object) -> None:
         for _ in range(times):
             self._replies[path].append(Reply(status, **kwargs))  # type: ignore[arg-type]
+
+    async def wait_for(self, count: int) -> None:
+        """Until `count` requests have arrived (for the system clock; bounded by the caller)."""
+        while len(self.received) < count:
+            self._arrived.clear()
+            await self._arrived.wait()
 
     def at(self, path: str) -> list[Received]:
         return [r for r in self.received if r.url.startswith(self.url(path))]
@@ -55,6 +63,7 @@ class Sink:
         self.received.append(
             Received(request.method, self.base + request.path_qs, request.headers, body)
         )
+        self._arrived.set()
         queue = self._replies.get(request.path)
         reply = queue.popleft() if queue else Reply()
         return web.Response(status=reply.status, headers=reply.headers, body=reply.body)

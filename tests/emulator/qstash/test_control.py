@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -137,3 +138,14 @@ async def test_errors_are_json(emu: RunningEmulator, http: aiohttp.ClientSession
     async with http.post("/v2/publish/http://127.0.0.1:1/x", headers=headers) as resp:
         assert resp.status == 400
         assert "Upstash-Retries" in (await resp.json())["error"]
+
+
+async def test_system_mode_delivers_on_its_own_in_order_of_due_time(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash, http: aiohttp.ClientSession
+) -> None:
+    await client.message.publish(url=sink.url("/later"), body="later", delay="50ms")
+    await client.message.publish(url=sink.url("/now"), body="now")
+    clock = await _call(http, "POST", "/_emulator/clock", json={"mode": "system"})
+    assert clock["mode"] == "system"
+    await asyncio.wait_for(sink.wait_for(2), 10)
+    assert [r.body for r in sink.received] == [b"now", b"later"]
