@@ -77,10 +77,15 @@ class Target:
             pytest.skip(f"{self.name}: {why} would change a stack that others use")
 
     async def needs_replay(self, *cassettes: str) -> MockControl:
-        if self.mock is None or await self.mock.mode() != "replay":
+        if not await self.replays():
             pytest.skip(f"{self.name}: the mock does not replay cassettes on this target")
+        assert self.mock is not None
         await self.mock.load(*cassettes)
         return self.mock
+
+    async def replays(self) -> bool:
+        """Whether the mock replays cassettes (else it invents answers: `scout dev`'s mode)."""
+        return self.mock is not None and await self.mock.mode() == "replay"
 
     async def unplayed(self) -> list[dict[str, Any]]:
         """Recordings the mock has not served (the scenario asked less than the cassette holds)."""
@@ -137,15 +142,18 @@ class Target:
         else:
             # The control API reports milliseconds: step 1 ms past the due time so rounding can
             # never leave it just out of reach (the emulator still delivers it at its own time).
-            await emulator.advance((due + 1) / 1000 - now)
-            self.skew = await emulator.now() - time.time()
+            await self._advance(emulator, (due + 1) / 1000 - now)
         return True
 
     async def advance(self, seconds: float) -> None:
         """Move QStash time (and, in-process, the service's) forward, delivering on the way."""
-        emulator = self.needs_emulator("moving time")
+        await self._advance(self.needs_emulator("moving time"), seconds)
+
+    async def _advance(self, emulator: EmulatorControl, seconds: float) -> None:
+        # Moved before the jump, so what arrives during it is stamped with the new time; and
+        # only ever moved by the amounts jumped, so stamps and `now()` share one calibration.
+        self.skew += seconds
         await emulator.advance(seconds)
-        self.skew = await emulator.now() - time.time()
 
     @property
     def webhook_url(self) -> str:

@@ -15,28 +15,31 @@ ORDER = {"pending": 0, "processing": 1, "completed": 2}
 async def test_every_job_kind_completes_with_what_its_cassette_holds(
     target: Target, scenario: Scenario
 ) -> None:
-    service, job_id = await start(target, scenario)
+    service, job_id = await start(target, scenario, exact=False)
     seen = await follow(target, service, scenario.route, job_id)
 
     statuses = [s["status"] for s in seen]
+    assert [ORDER[s] for s in statuses] == sorted(ORDER[s] for s in statuses)
     if target.virtual_service_time:  # nothing is delivered before the test lets time pass
         assert statuses[0] == "pending"
-    assert [ORDER[s] for s in statuses] == sorted(ORDER[s] for s in statuses)
-    if seen[-1]["processedRuns"] > 1:
-        assert "processing" in statuses  # a job of several steps is seen between them
+        if seen[-1]["processedRuns"] > 1:
+            assert "processing" in statuses  # a job of several steps is seen between them
     progress = [s["progress"] for s in seen]
     assert progress == sorted(progress), progress
     assert progress[-1] == 100
 
-    check_outcome(seen[-1], scenario)
-    assert await target.unplayed() == []
+    assert seen[-1]["status"] == "completed"
+    if await target.replays():  # the data is the cassette's, so the outcome is known exactly
+        check_outcome(seen[-1], scenario)
+        assert await target.unplayed() == []
 
 
 @pytest.mark.emulator_only
 async def test_polling_paging_and_csv_agree(target: Target) -> None:
     scenario = SCENARIOS[0]
-    service, job_id = await start(target, scenario)
+    service, job_id = await start(target, scenario, exact=False)
     final = (await follow(target, service, scenario.route, job_id))[-1]
+    assert final["totalResults"] > 4  # several pages of four
 
     pages = [
         await service.status(scenario.route, job_id, offset=offset, limit=4)

@@ -54,12 +54,15 @@ async def test_receivers_keep_the_old_pair_across_one_rotation_but_not_two(
 @pytest.mark.emulator_only
 async def test_refused_deliveries_change_nothing(target: Target) -> None:
     scenario = SCENARIOS[2]  # Instagram similar: one step
-    service, job_id = await start(target, scenario)
+    service, job_id = await start(target, scenario, exact=False)
     final = (await follow(target, service, scenario.route, job_id))[-1]
-    pending = await service.create_job(scenario.route, scenario.body)
-    untouched = await service.status(scenario.route, pending)
+    refused = [(job_id, 1)]
+    if target.virtual_service_time:  # a job nothing has been delivered to yet stays that way
+        pending = await service.create_job(scenario.route, scenario.body)
+        untouched = await service.status(scenario.route, pending)
+        refused.append((pending, 0))
 
-    for job, step in ((job_id, 1), (pending, 0)):
+    for job, step in refused:
         body = json.dumps({"jobId": job, "step": step}).encode()
         for name, (sent, headers) in forgeries(
             target.qstash.current_key, target.webhook_url, body
@@ -68,7 +71,8 @@ async def test_refused_deliveries_change_nothing(target: Target) -> None:
                 assert answer.status == 401, f"{name}: {answer.status} {await answer.text()}"
 
     assert await service.status(scenario.route, job_id) == final
-    assert await service.status(scenario.route, pending) == untouched
+    if len(refused) > 1:
+        assert await service.status(scenario.route, pending) == untouched
 
     # The same delivery, genuinely signed, is accepted (and, for a finished job, ignored).
     body = json.dumps({"jobId": job_id, "step": 1}).encode()
