@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -75,3 +76,13 @@ def ok(data: Any = None, *, status: int = 200) -> web.Response:
     if data is None:
         return web.Response(status=status)
     return web.json_response(data, status=status)
+
+
+async def committed(
+    request: web.Request, change: Callable[[State, str], object], key: str
+) -> web.Response:
+    """Apply `change` to the state with the path parameter `key`, commit, answer an empty 200."""
+    state = state_of(request)
+    change(state, request.match_info[key])
+    await state.store.commit()
+    return ok()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
 from emulator.qstash import queues
 from emulator.qstash.errors import bad_request
-from emulator.qstash.responses.common import json_body, ok, state_of
+from emulator.qstash.responses.common import committed, json_body, ok, state_of
 from emulator.qstash.views import queue_json
 
 
@@ -41,21 +43,12 @@ async def get(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    state = state_of(request)
-    queues.delete(state, request.match_info["queue"])
-    await state.store.commit()
-    return ok()
+    return await committed(request, queues.delete, "queue")
 
 
 async def pause(request: web.Request) -> web.Response:
-    state = state_of(request)
-    queues.set_paused(state, request.match_info["queue"], True)
-    await state.store.commit()
-    return ok()
+    return await committed(request, partial(queues.set_paused, paused=True), "queue")
 
 
 async def resume(request: web.Request) -> web.Response:
-    state = state_of(request)
-    queues.set_paused(state, request.match_info["queue"], False)
-    await state.store.commit()
-    return ok()
+    return await committed(request, partial(queues.set_paused, paused=False), "queue")

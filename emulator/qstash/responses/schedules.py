@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
 from emulator.qstash import schedules
 from emulator.qstash.errors import bad_request
 from emulator.qstash.headers import parse_template
-from emulator.qstash.responses.common import caller_ip, ok, raw_destination, state_of
+from emulator.qstash.responses.common import (
+    caller_ip,
+    committed,
+    ok,
+    raw_destination,
+    state_of,
+)
 from emulator.qstash.views import schedule_json
 
 
@@ -48,21 +56,12 @@ async def get(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    state = state_of(request)
-    schedules.delete(state, request.match_info["schedule_id"])
-    await state.store.commit()
-    return ok()
+    return await committed(request, schedules.delete, "schedule_id")
 
 
 async def pause(request: web.Request) -> web.Response:
-    state = state_of(request)
-    schedules.set_paused(state, request.match_info["schedule_id"], True)
-    await state.store.commit()
-    return ok()
+    return await committed(request, partial(schedules.set_paused, paused=True), "schedule_id")
 
 
 async def resume(request: web.Request) -> web.Response:
-    state = state_of(request)
-    schedules.set_paused(state, request.match_info["schedule_id"], False)
-    await state.store.commit()
-    return ok()
+    return await committed(request, partial(schedules.set_paused, paused=False), "schedule_id")

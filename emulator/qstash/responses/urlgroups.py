@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.qstash import urlgroups
-from emulator.qstash.responses.common import json_body, ok, state_of
+from emulator.qstash.responses.common import committed, json_body, ok, state_of
 from emulator.qstash.views import url_group_json
 
 
@@ -34,7 +34,4 @@ async def get(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    state = state_of(request)
-    urlgroups.delete(state, request.match_info["group"])
-    await state.store.commit()
-    return ok()
+    return await committed(request, urlgroups.delete, "group")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,18 +76,27 @@ async def emu() -> AsyncIterator[RunningEmulator]:
         yield running
 
 
+@asynccontextmanager
+async def serve(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    """A destination on a free loopback port answering every path with `handler`."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
 @pytest.fixture
 async def sink() -> AsyncIterator[Sink]:
     recorder = Sink()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", recorder.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    recorder.base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    yield recorder
-    await runner.cleanup()
+    async with serve(recorder.handle) as base:
+        recorder.base = base
+        yield recorder
 
 
 @pytest.fixture

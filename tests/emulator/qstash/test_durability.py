@@ -16,6 +16,7 @@ import pytest
 from aiohttp import web
 
 from emulator.qstash.config import DEFAULT_TOKEN
+from tests.emulator.qstash.conftest import serve
 
 ROOT = Path(__file__).resolve().parents[3]
 AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
@@ -85,61 +86,51 @@ async def _publish(
 
 async def test_sigkill_mid_load_loses_nothing_accepted(tmp_path: Path) -> None:
     dest = Destination()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", dest.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    sink = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    db = tmp_path / "state.sqlite3"
+    async with serve(dest.handle) as sink:
+        try:
+            await _kill_and_restart(tmp_path / "state.sqlite3", dest, sink)
+        finally:
+            dest.release.set()
+
+
+async def _kill_and_restart(db: Path, dest: Destination, sink: str) -> None:
     accepted: list[str] = []
-    try:
-        async with emulator_process(db) as (base, proc), aiohttp.ClientSession() as http:
-            slow = await _publish(http, base, f"{sink}/slow")
-            assert slow is not None
-            await asyncio.wait_for(dest.hanging.wait(), 10)
-            status = await http.post(
-                f"{base}/v2/schedules/{sink}/tick",
-                headers={
-                    **AUTH,
-                    "Upstash-Cron": "* * * * *",
-                    "Upstash-Schedule-Id": "every-minute",
-                },
-            )
-            assert status.status == 200
-            rotated = await (await http.post(f"{base}/v2/keys/rotate", headers=AUTH)).json()
+    async with emulator_process(db) as (base, proc), aiohttp.ClientSession() as http:
+        slow = await _publish(http, base, f"{sink}/slow")
+        assert slow is not None
+        await asyncio.wait_for(dest.hanging.wait(), 10)
+        cron = {"Upstash-Cron": "* * * * *", "Upstash-Schedule-Id": "every-minute"}
+        async with http.post(f"{base}/v2/schedules/{sink}/tick", headers={**AUTH, **cron}) as r:
+            assert r.status == 200
+        async with http.post(f"{base}/v2/keys/rotate", headers=AUTH) as r:
+            rotated = await r.json()
+        enough = asyncio.Event()
 
-            enough = asyncio.Event()
+        async def publisher(n: int) -> None:
+            for i in range(40):
+                delay = {"Upstash-Delay": "1h"} if i % 2 else {}
+                message_id = await _publish(http, base, f"{sink}/fast?p={n}&i={i}", **delay)
+                if message_id is not None:
+                    accepted.append(message_id)
+                    if len(accepted) == 150:
+                        enough.set()
 
-            async def publisher(n: int) -> None:
-                for i in range(40):
-                    delay = {"Upstash-Delay": "1h"} if i % 2 else {}
-                    message_id = await _publish(http, base, f"{sink}/fast?p={n}&i={i}", **delay)
-                    if message_id is not None:
-                        accepted.append(message_id)
-                        if len(accepted) == 150:
-                            enough.set()
-
-            workers = [asyncio.create_task(publisher(n)) for n in range(16)]
-            await asyncio.wait_for(enough.wait(), 30)
-            os.kill(proc.pid, signal.SIGKILL)
-            await asyncio.gather(*workers)
-        assert len(accepted) >= 150
-        dest.release.set()
-        async with (
-            emulator_process(db, "--manual-clock") as (base, _),
-            aiohttp.ClientSession() as http,
-        ):
-            async with http.post(f"{base}/_emulator/run-until-idle", json={"limit": "2h"}) as r:
-                assert r.status == 200
-            async with http.get(f"{base}/v2/keys", headers=AUTH) as r:
-                assert await r.json() == rotated
-            async with http.get(f"{base}/v2/schedules/every-minute", headers=AUTH) as r:
-                assert r.status == 200
-        missing = [m for m in accepted if m not in dest.seen]
-        assert missing == []
-        assert dest.seen[slow] == 2  # the attempt in flight at the kill was made again
-    finally:
-        dest.release.set()
-        await runner.cleanup()
+        workers = [asyncio.create_task(publisher(n)) for n in range(16)]
+        await asyncio.wait_for(enough.wait(), 30)
+        os.kill(proc.pid, signal.SIGKILL)
+        await asyncio.gather(*workers)
+    assert len(accepted) >= 150
+    dest.release.set()
+    async with (
+        emulator_process(db, "--manual-clock") as (base, _),
+        aiohttp.ClientSession() as http,
+    ):
+        async with http.post(f"{base}/_emulator/run-until-idle", json={"limit": "2h"}) as r:
+            assert r.status == 200
+        async with http.get(f"{base}/v2/keys", headers=AUTH) as r:
+            assert await r.json() == rotated
+        async with http.get(f"{base}/v2/schedules/every-minute", headers=AUTH) as r:
+            assert r.status == 200
+    missing = [m for m in accepted if m not in dest.seen]
+    assert missing == []
+    assert dest.seen[slow] == 2  # the attempt in flight at the kill was made again
