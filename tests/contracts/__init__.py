@@ -1,0 +1,1 @@
+"""Tests of the contract harness itself: declarations and forged signatures."""
