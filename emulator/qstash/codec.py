@@ -21,7 +21,7 @@ from emulator.qstash.models import (
 )
 
 # Runtime-only fields: a restart re-queues every message, so in-flight flags start afresh.
-_MESSAGE_SKIP = frozenset({"body", "seq", "in_flight", "cancelled", "holds_slot"})
+_MESSAGE_SKIP = frozenset({"body", "seq", "cancelled", "holds_slot"})
 _MESSAGE_FIELDS = [f.name for f in fields(Message) if f.name not in _MESSAGE_SKIP]
 
 

@@ -39,6 +39,19 @@ _SHARED: dict[tuple[tuple[str, tuple[str, ...]], ...], Headers] = {}
 _SHARED_MAX = 4096
 
 
+_STRINGS: dict[str, str] = {}
+
+
+def same(value: str) -> str:
+    """One shared copy of a string that many messages repeat (destination URLs, caller IPs)."""
+    found = _STRINGS.get(value)
+    if found is not None:
+        return found
+    if len(_STRINGS) < _SHARED_MAX:
+        _STRINGS[value] = value
+    return value
+
+
 def share(headers: Headers | None) -> Headers | None:
     """One shared (never mutated) map per distinct header set.
 

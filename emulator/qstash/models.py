@@ -77,7 +77,6 @@ class Message:
     callback_of: str | None = None
     # The heap ticket of the message's current due-queue entry; older entries are stale.
     seq: int = 0
-    in_flight: bool = False
     cancelled: bool = False
     holds_slot: bool = False  # a queue message keeps its slot through its retries
 

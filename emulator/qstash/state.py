@@ -11,7 +11,7 @@ from emulator.qstash.clock import Clock
 from emulator.qstash.duequeue import DueQueue
 from emulator.qstash.errors import not_found
 from emulator.qstash.eventlog import EventLog
-from emulator.qstash.headers import share
+from emulator.qstash.headers import same, share
 from emulator.qstash.models import (
     CallbackSpec,
     DlqEntry,
@@ -157,7 +157,7 @@ class State:
             not_before = now + template.delay
         message = Message(
             id=ids.message_id(),
-            url=url,
+            url=same(url),
             method=template.method,
             body=body,
             created_at=now,
@@ -170,7 +170,7 @@ class State:
             callback=template.callback,
             failure_callback=template.failure_callback,
             schedule_id=schedule_id,
-            caller_ip=caller_ip,
+            caller_ip=None if caller_ip is None else same(caller_ip),
             labels=template.labels,
             flow_control=template.flow_control,
             queue_name=queue_name,
@@ -230,11 +230,9 @@ class State:
     # ---- delivery outcomes -----------------------------------------------------------------
 
     def started(self, message: Message) -> None:
-        message.in_flight = True
         self.events.record("ACTIVE", message, self.now())
 
     def finished(self, message: Message, outcome: Outcome) -> None:
-        message.in_flight = False
         now = self.now()
         if message.cancelled:
             return
