@@ -82,10 +82,6 @@ class Store:
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open database {path}: {exc}") from None
 
-    @property
-    def persistent(self) -> bool:
-        return self._conn is not None
-
     def load(self) -> Snapshot:
         snap = Snapshot()
         if self._conn is None:

@@ -11,7 +11,6 @@ from aiohttp import web
 
 from emulator.qstash.appkeys import STATE
 from emulator.qstash.errors import bad_request
-from emulator.qstash.headers import check_url
 from emulator.qstash.state import State
 
 # Query parameters meant for QStash itself, never forwarded to the destination.
@@ -38,11 +37,6 @@ def raw_destination(request: web.Request, prefix: str) -> str:
         if query:
             target = f"{target}?{query}"
     return target
-
-
-def destination(request: web.Request, prefix: str) -> str:
-    """Like raw_destination, for routes that take only a URL."""
-    return check_url(raw_destination(request, prefix), "destination")
 
 
 def caller_ip(request: web.Request) -> str | None:
