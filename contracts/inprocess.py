@@ -101,6 +101,9 @@ async def running_stack(engine: str, folder: Path) -> AsyncIterator[InProcessSta
                 "AUTH_MODE": "dev",
                 "ADMIN_USER_IDS": ADMIN_USER,
                 "LOG_LEVEL": "WARNING",
+                # Short enough that the `failure_timeout` scenario's held request (5 s) times
+                # out quickly; loopback answers otherwise arrive in milliseconds.
+                "SCRAPECREATORS_PROFILE_TIMEOUT": "1",
             }
         )
         qstash = AsyncQStash(emulator.token, base_url=emulator.url, retry=False)

@@ -22,6 +22,7 @@ class Scenario:
     config: JsonDict = field(default_factory=dict)
     ordered: bool = False
     error: str | None = None  # a phrase the job's error must contain
+    mock_fault: JsonDict | None = None  # injected into the mock before the job starts
 
     @property
     def id(self) -> str:
@@ -120,8 +121,7 @@ SCENARIOS = [
     ),
 ]
 
-# The failure rows of the same table (the timeout row needs a shorter client timeout than the
-# service's fixed 10 s profile timeout, so it stays with the service's own tests).
+# The failure rows of the same table.
 FAILURES = [
     Scenario(
         "failure_503_then_success",
@@ -147,6 +147,15 @@ FAILURES = [
         ("wheelwork.wes", "trimmingtools"),
         frozenset({"wes@wheelwork.example.com"}),
         error="out of credits",
+    ),
+    Scenario(
+        "failure_timeout",
+        "instagram",
+        {"username": "quiet_kiln_studio"},
+        "completed",
+        ("ashglaze.amy", "anagama.andy", "kilnsitter"),
+        frozenset(),
+        mock_fault={"path": "/v1/instagram/profile", "kind": "timeout", "delay": "5s"},
     ),
 ]
 
@@ -196,7 +205,9 @@ async def start(
     only what holds for any data.
     """
     if exact or await target.replays():
-        await target.needs_replay(scenario.cassette)
+        mock = await target.needs_replay(scenario.cassette)
+        if scenario.mock_fault:
+            await mock.fault(**scenario.mock_fault)
     service = target.needs_service()
     if scenario.config:
         await service.configure(scenario.config)
