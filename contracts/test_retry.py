@@ -58,8 +58,8 @@ async def test_exhausted_retries_land_in_the_dlq_and_call_the_failure_callback(
         assert payload["status"] == 500
         assert json.loads(base64.b64decode(payload["sourceBody"])) == {"job": "doomed"}
 
-        dlq = await qstash.dlq.list(count=100)
-        entries = [m for m in dlq.messages if m.message_id == message_id]
+        dlq = await qstash.dlq.list(filter={"message_id": message_id})
+        entries = dlq.messages
         assert [m.dlq_id for m in entries] == [payload["dlqId"]]
         await qstash.dlq.delete(payload["dlqId"])
 
