@@ -137,12 +137,10 @@ class Target:
         due, now = clock["nextDue"], clock["nowSeconds"]
         if due is None or (until is not None and due / 1000 > until):
             return False
-        if due / 1000 <= now:
-            await emulator.drain()
-        else:
-            # The control API reports milliseconds: step 1 ms past the due time so rounding can
-            # never leave it just out of reach (the emulator still delivers it at its own time).
-            await self._advance(emulator, (due + 1) / 1000 - now)
+        # The control API rounds to milliseconds: stepping 1 ms past the due time (at least 1 ms)
+        # means rounding can never leave it just out of reach and time always moves on. The
+        # emulator stops at each due time on the way, so every delivery still happens on time.
+        await self._advance(emulator, max(0.001, (due + 1) / 1000 - now))
         return True
 
     async def advance(self, seconds: float) -> None:
