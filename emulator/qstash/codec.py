@@ -8,6 +8,7 @@ from typing import Any
 
 from emulator.qstash.headers import share
 from emulator.qstash.models import (
+    EXTRA_FIELDS,
     CallbackSpec,
     DlqEntry,
     Endpoint,
@@ -18,10 +19,11 @@ from emulator.qstash.models import (
     Schedule,
     Template,
     UrlGroup,
+    extras,
 )
 
 # Runtime-only fields: a restart re-queues every message, so in-flight flags start afresh.
-_MESSAGE_SKIP = frozenset({"body", "seq", "cancelled", "holds_slot"})
+_MESSAGE_SKIP = frozenset({"body", "seq", "cancelled", "holds_slot", "extras"})
 _MESSAGE_FIELDS = [f.name for f in fields(Message) if f.name not in _MESSAGE_SKIP]
 
 
@@ -34,9 +36,11 @@ def _flow(data: dict[str, Any] | None) -> FlowControl | None:
 
 
 def message_row(message: Message) -> tuple[str, str, bytes]:
+    """One flat JSON object: the message's fields and its extras side by side."""
     data: dict[str, Any] = {}
-    for name in _MESSAGE_FIELDS:
-        value = getattr(message, name)
+    values = [(name, getattr(message, name)) for name in _MESSAGE_FIELDS]
+    values += [(name, getattr(message.extras, name)) for name in EXTRA_FIELDS]
+    for name, value in values:
         if value is None:
             continue
         if isinstance(value, CallbackSpec | FlowControl):
@@ -51,7 +55,8 @@ def message_from_row(data: str, body: bytes) -> Message:
     fields_["failure_callback"] = _spec(fields_.get("failure_callback"))
     fields_["flow_control"] = _flow(fields_.get("flow_control"))
     fields_["headers"] = share(fields_.get("headers"))
-    return Message(body=bytes(body), **fields_)
+    more = extras(**{name: fields_.pop(name, None) for name in EXTRA_FIELDS})
+    return Message(body=bytes(body), extras=more, **fields_)
 
 
 def dlq_row(entry: DlqEntry) -> tuple[str, int, str, bytes]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 Headers = dict[str, list[str]]  # Go-canonical header name -> values, as QStash shows them
@@ -48,6 +48,35 @@ class Template:
     flow_control: FlowControl | None = None
 
 
+@dataclass(slots=True, frozen=True)
+class Extras:
+    """A message's rarely set options, kept apart: most messages share the one empty instance,
+    which keeps a hundred thousand pending messages small."""
+
+    timeout: float | None = None
+    retry_delay: str | None = None
+    callback: CallbackSpec | None = None
+    failure_callback: CallbackSpec | None = None
+    schedule_id: str | None = None
+    labels: list[str] | None = None
+    flow_control: FlowControl | None = None
+    topic_name: str | None = None
+    endpoint_name: str | None = None
+    queue_name: str | None = None
+    # Set on callback messages: the payload is already the body; they never call back themselves.
+    callback_of: str | None = None
+
+
+NO_EXTRAS = Extras()
+EXTRA_FIELDS = tuple(f.name for f in fields(Extras))
+
+
+def extras(**values: Any) -> Extras:
+    """Extras for these values; the shared empty instance when none is set."""
+    set_values = {k: v for k, v in values.items() if v is not None}
+    return Extras(**set_values) if set_values else NO_EXTRAS
+
+
 @dataclass(slots=True, eq=False)
 class Message:
     """A message waiting for (or between) delivery attempts. Times are unix seconds."""
@@ -62,23 +91,56 @@ class Message:
     max_retries: int
     headers: Headers | None = None
     retried: int = 0
-    timeout: float | None = None
-    retry_delay: str | None = None
-    callback: CallbackSpec | None = None
-    failure_callback: CallbackSpec | None = None
-    schedule_id: str | None = None
     caller_ip: str | None = None
-    labels: list[str] | None = None
-    flow_control: FlowControl | None = None
-    topic_name: str | None = None
-    endpoint_name: str | None = None
-    queue_name: str | None = None
-    # Set on callback messages: the payload is already the body; they never call back themselves.
-    callback_of: str | None = None
+    extras: Extras = NO_EXTRAS
     # The heap ticket of the message's current due-queue entry; older entries are stale.
     seq: int = 0
     cancelled: bool = False
     holds_slot: bool = False  # a queue message keeps its slot through its retries
+
+    @property
+    def timeout(self) -> float | None:
+        return self.extras.timeout
+
+    @property
+    def retry_delay(self) -> str | None:
+        return self.extras.retry_delay
+
+    @property
+    def callback(self) -> CallbackSpec | None:
+        return self.extras.callback
+
+    @property
+    def failure_callback(self) -> CallbackSpec | None:
+        return self.extras.failure_callback
+
+    @property
+    def schedule_id(self) -> str | None:
+        return self.extras.schedule_id
+
+    @property
+    def labels(self) -> list[str] | None:
+        return self.extras.labels
+
+    @property
+    def flow_control(self) -> FlowControl | None:
+        return self.extras.flow_control
+
+    @property
+    def topic_name(self) -> str | None:
+        return self.extras.topic_name
+
+    @property
+    def endpoint_name(self) -> str | None:
+        return self.extras.endpoint_name
+
+    @property
+    def queue_name(self) -> str | None:
+        return self.extras.queue_name
+
+    @property
+    def callback_of(self) -> str | None:
+        return self.extras.callback_of
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from emulator.qstash.models import (
     Schedule,
     Template,
     UrlGroup,
+    extras,
 )
 from emulator.qstash.retry import RetryDelay, default_backoff
 from emulator.qstash.signing import new_signing_key
@@ -165,18 +166,20 @@ class State:
             deliver_at=not_before,
             max_retries=template.retries,
             headers=template.headers,
-            timeout=template.timeout,
-            retry_delay=template.retry_delay,
-            callback=template.callback,
-            failure_callback=template.failure_callback,
-            schedule_id=schedule_id,
             caller_ip=None if caller_ip is None else same(caller_ip),
-            labels=template.labels,
-            flow_control=template.flow_control,
-            queue_name=queue_name,
-            topic_name=topic_name,
-            endpoint_name=endpoint_name,
-            callback_of=callback_of,
+            extras=extras(
+                timeout=template.timeout,
+                retry_delay=template.retry_delay,
+                callback=template.callback,
+                failure_callback=template.failure_callback,
+                schedule_id=schedule_id,
+                labels=template.labels,
+                flow_control=template.flow_control,
+                queue_name=queue_name,
+                topic_name=topic_name,
+                endpoint_name=endpoint_name,
+                callback_of=callback_of,
+            ),
         )
         self.messages[message.id] = message
         self.store.save_message(message)
