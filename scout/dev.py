@@ -25,6 +25,16 @@ from service.settings import SettingsError
 PROG = "scout dev"
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -34,9 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--state-dir", type=Path, default=Path(".scout"), help="where state lives (./.scout/)"
     )
-    parser.add_argument("--port", type=int, default=3000, help="the service's port (3000)")
-    parser.add_argument("--qstash-port", type=int, default=8080, help="the emulator's port (8080)")
-    parser.add_argument("--mock-port", type=int, default=8090, help="the mock's port (8090)")
+    parser.add_argument("--port", type=_port, default=3000, help="the service's port (3000)")
+    parser.add_argument(
+        "--qstash-port", type=_port, default=8080, help="the emulator's port (8080)"
+    )
+    parser.add_argument("--mock-port", type=_port, default=8090, help="the mock's port (8090)")
     parser.add_argument("--no-demo", action="store_true", help="only run the stack")
     add_job_arguments(parser)
     return parser
