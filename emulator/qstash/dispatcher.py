@@ -61,7 +61,9 @@ class Dispatcher:
         while True:
             self._wake.clear()
             handle = None
-            if not clock.manual:
+            if clock.manual:
+                self._caught_up.set()  # nobody waits for deliveries that only come when asked
+            else:
                 self.launch_due()
                 when = self.state.due.next_timed()
                 if when is not None and self._busy[True] < self.concurrency:

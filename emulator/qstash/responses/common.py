@@ -31,12 +31,28 @@ def raw_destination(request: web.Request, prefix: str) -> str:
     target = path[len(prefix) :]
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if k.lower() not in _RESERVED_QUERY]
+        kept = [(k, v) for k, v in pairs if not _for_qstash(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept)
         if query:
             target = f"{target}?{query}"
     return target
+
+
+def _for_qstash(name: str) -> bool:
+    low = name.lower()
+    return low in _RESERVED_QUERY or low.startswith("upstash-")
+
+
+def config_items(request: web.Request) -> list[tuple[str, str]]:
+    """The request's headers, then any `upstash-*` query parameters (webhook mode: a sender
+    that cannot set headers configures the message in the URL). A header wins over the same
+    setting in the query."""
+    items = list(request.headers.items())
+    _, _, query = request.raw_path.partition("?")
+    if query:
+        items += [(k, v) for k, v in parse_qsl(query) if k.lower().startswith("upstash-")]
+    return items
 
 
 def caller_ip(request: web.Request) -> str | None:

@@ -9,7 +9,7 @@ from qstash import AsyncQStash, QStash
 from qstash.errors import QStashError
 
 from emulator.qstash.testing import RunningEmulator
-from tests.emulator.qstash.conftest import Sink, verify
+from tests.emulator.qstash.conftest import Sink, api, verify
 
 
 async def test_publish_is_delivered_signed_with_body_and_headers(
@@ -70,3 +70,18 @@ async def test_bad_delay_is_a_400_naming_the_header(
 async def test_destination_without_scheme_is_rejected(client: AsyncQStash) -> None:
     with pytest.raises(QStashError, match="endpoint has invalid scheme"):
         await client.message.publish(url="example.com/hook", body="")
+
+
+async def test_webhook_mode_config_in_the_query_is_not_forwarded(
+    emu: RunningEmulator, sink: Sink
+) -> None:
+    target = sink.url("/hook?x=1&upstash-delay=10s&Upstash-Forward-X-Source=github")
+    status, _ = await api(emu, "POST", f"/v2/publish/{target}", data=b"event")
+    assert status == 200
+    await emu.advance("9s")
+    assert sink.received == []
+    await emu.advance("1s")
+    [got] = sink.received
+    assert got.url == sink.url("/hook?x=1")
+    assert got.headers["X-Source"] == "github"
+    verify(emu, got)
