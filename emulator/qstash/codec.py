@@ -15,6 +15,7 @@ from emulator.qstash.models import (
     FlowControl,
     Message,
     Queue,
+    Redaction,
     Response,
     Schedule,
     Template,
@@ -35,6 +36,12 @@ def _flow(data: dict[str, Any] | None) -> FlowControl | None:
     return None if data is None else FlowControl(**data)
 
 
+def _redaction(data: dict[str, Any] | None) -> Redaction | None:
+    if data is None:
+        return None
+    return Redaction(data["body"], data["all_headers"], tuple(data["headers"]))
+
+
 def message_row(message: Message) -> tuple[str, str, bytes]:
     """One flat JSON object: the message's fields and its extras side by side."""
     data: dict[str, Any] = {}
@@ -43,7 +50,7 @@ def message_row(message: Message) -> tuple[str, str, bytes]:
     for name, value in values:
         if value is None:
             continue
-        if isinstance(value, CallbackSpec | FlowControl):
+        if isinstance(value, CallbackSpec | FlowControl | Redaction):
             value = asdict(value)
         data[name] = value
     return message.id, json.dumps(data, separators=(",", ":")), message.body
@@ -54,6 +61,7 @@ def message_from_row(data: str, body: bytes) -> Message:
     fields_["callback"] = _spec(fields_.get("callback"))
     fields_["failure_callback"] = _spec(fields_.get("failure_callback"))
     fields_["flow_control"] = _flow(fields_.get("flow_control"))
+    fields_["redact"] = _redaction(fields_.get("redact"))
     fields_["headers"] = share(fields_.get("headers"))
     more = extras(**{name: fields_.pop(name, None) for name in EXTRA_FIELDS})
     return Message(body=bytes(body), extras=more, **fields_)
@@ -99,6 +107,7 @@ def schedule_from_row(data: str, body: bytes) -> Schedule:
     raw["callback"] = _spec(raw.get("callback"))
     raw["failure_callback"] = _spec(raw.get("failure_callback"))
     raw["flow_control"] = _flow(raw.get("flow_control"))
+    raw["redact"] = _redaction(raw.get("redact"))
     return Schedule(template=Template(**raw), body=bytes(body), **fields_)
 
 

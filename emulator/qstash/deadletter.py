@@ -37,6 +37,7 @@ def retry(state: State, dlq_id: str) -> Message:
         failure_callback=old.failure_callback,
         labels=old.labels,
         flow_control=old.flow_control,
+        redact=old.redact,
     )
     message = state.accept(
         old.url,

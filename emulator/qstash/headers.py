@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from emulator.qstash.durations import parse_duration
 from emulator.qstash.errors import bad_request
-from emulator.qstash.models import CallbackSpec, FlowControl, Headers, Template
+from emulator.qstash.models import CallbackSpec, FlowControl, Headers, Redaction, Template
 from emulator.qstash.retry import RetryDelay
 
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -195,6 +195,25 @@ def _flow_control(reader: _Reader) -> FlowControl | None:
     return control
 
 
+def parse_redaction(value: str) -> Redaction | None:
+    """`body`, `header` (all) and `header[Name]`; the docs' `headers`/`headers[Name]` too."""
+    body = all_headers = False
+    names: list[str] = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        low = part.lower()
+        if low == "body":
+            body = True
+        elif low in {"header", "headers"}:
+            all_headers = True
+        elif low.startswith(("header[", "headers[")) and low.endswith("]") and "[" in part:
+            names.append(canonical(part[part.index("[") + 1 : -1].strip()))
+        else:
+            raise bad_request(f"invalid Upstash-Redact-Fields header: unknown field {part!r}")
+    if not (body or all_headers or names):
+        return None
+    return Redaction(body, all_headers, tuple(names))
+
+
 def parse_template(
     items: Iterable[tuple[str, str]], *, now: float, default_retries: int = DEFAULT_RETRIES
 ) -> Template:
@@ -230,6 +249,8 @@ def parse_template(
     if (value := reader.get("Upstash-Label")) is not None:
         template.labels = [part.strip() for part in value.split(",") if part.strip()] or None
     template.flow_control = _flow_control(reader)
+    if (value := reader.get("Upstash-Redact-Fields")) is not None:
+        template.redact = parse_redaction(value)
     return template
 
 

@@ -29,6 +29,15 @@ class FlowControl:
     period: int | None = None  # seconds
 
 
+@dataclass(slots=True, frozen=True)
+class Redaction:
+    """What the API shows as `REDACTED:<sha256>` (deliveries always carry the originals)."""
+
+    body: bool = False
+    all_headers: bool = False
+    headers: tuple[str, ...] = ()  # canonical names
+
+
 @dataclass(slots=True)
 class Template:
     """Everything a publish (or a schedule tick) asks for, before it becomes a message."""
@@ -46,6 +55,7 @@ class Template:
     content_dedup: bool = False
     labels: list[str] | None = None
     flow_control: FlowControl | None = None
+    redact: Redaction | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -60,6 +70,7 @@ class Extras:
     schedule_id: str | None = None
     labels: list[str] | None = None
     flow_control: FlowControl | None = None
+    redact: Redaction | None = None
     topic_name: str | None = None
     endpoint_name: str | None = None
     queue_name: str | None = None
@@ -125,6 +136,10 @@ class Message:
     @property
     def flow_control(self) -> FlowControl | None:
         return self.extras.flow_control
+
+    @property
+    def redact(self) -> Redaction | None:
+        return self.extras.redact
 
     @property
     def topic_name(self) -> str | None:

@@ -175,6 +175,7 @@ class State:
                 schedule_id=schedule_id,
                 labels=template.labels,
                 flow_control=template.flow_control,
+                redact=template.redact,
                 queue_name=queue_name,
                 topic_name=topic_name,
                 endpoint_name=endpoint_name,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
 
 from emulator.qstash.models import (
     DlqEntry,
     Event,
+    Headers,
     JsonDict,
     Message,
     Queue,
+    Redaction,
     Schedule,
     Template,
     UrlGroup,
@@ -32,6 +35,28 @@ def _body(out: JsonDict, body: bytes, *, key: str = "body") -> None:
         out[key + "Base64"] = _b64(body)
 
 
+def _redacted(value: bytes) -> str:
+    return "REDACTED:" + hashlib.sha256(value).hexdigest()
+
+
+def _shown_body(body: bytes, redact: Redaction | None) -> bytes:
+    """The body as the API shows it: redacted bodies become `REDACTED:<sha256>`."""
+    if redact is not None and redact.body and body:
+        return _redacted(body).encode()
+    return body
+
+
+def _shown_headers(headers: Headers | None, redact: Redaction | None) -> Headers | None:
+    if headers is None or redact is None or not (redact.all_headers or redact.headers):
+        return headers
+    return {
+        name: [_redacted(v.encode()) for v in values]
+        if redact.all_headers or name in redact.headers
+        else values
+        for name, values in headers.items()
+    }
+
+
 def _put(out: JsonDict, key: str, value: Any) -> None:
     if value is not None:
         out[key] = value
@@ -40,7 +65,7 @@ def _put(out: JsonDict, key: str, value: Any) -> None:
 def _shared(out: JsonDict, template: Template | Message) -> None:
     """Fields messages, schedules and events share, under the names messages use."""
     callback, failure = template.callback, template.failure_callback
-    _put(out, "header", template.headers)
+    _put(out, "header", _shown_headers(template.headers, template.redact))
     if callback is not None:
         out["callback"] = callback.url
         _put(out, "callbackHeader", callback.headers)
@@ -68,7 +93,7 @@ def message_json(message: Message) -> JsonDict:
         "notBefore": ms(message.not_before),
         "createdAt": ms(message.created_at),
     }
-    _body(out, message.body)
+    _body(out, _shown_body(message.body, message.redact))
     _shared(out, message)
     _put(out, "scheduleId", message.schedule_id)
     _put(out, "callerIP", message.caller_ip)
@@ -97,7 +122,7 @@ def event_message_json(message: Message) -> JsonDict:
         "url": message.url,
         "method": message.method,
         "maxRetries": message.max_retries,
-        "body": _b64(message.body),
+        "body": _b64(_shown_body(message.body, message.redact)),
     }
     _shared(out, message)
     # Events spell these differently from messages (reference A.3); emit both where sources differ.
@@ -146,7 +171,7 @@ def schedule_json(schedule: Schedule) -> JsonDict:
         "retries": template.retries,
         "isPaused": schedule.paused,
     }
-    _body(out, schedule.body)
+    _body(out, _shown_body(schedule.body, schedule.template.redact))
     _shared(out, template)
     if template.delay:
         out["delay"] = int(template.delay)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 import pytest
 from qstash import AsyncQStash, QStash
@@ -84,3 +85,25 @@ async def test_cancel_by_query_ids_and_by_filters(
     assert "fromDate" in body["error"]
     assert set(emu.state.messages) == {ids[1]}
     assert not set(labelled) & set(emu.state.messages)
+
+
+async def test_redacted_fields_are_hidden_from_the_api_but_delivered(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash
+) -> None:
+    res = await client.message.publish(
+        url=sink.url(),
+        body="secret",
+        delay="1m",
+        headers={"Authorization": "Bearer t", "X-Plain": "p"},
+        redact={"body": True, "header": ["Authorization"]},
+    )
+    message = await client.message.get(res.message_id)  # type: ignore[union-attr]
+    digest = hashlib.sha256(b"secret").hexdigest()
+    assert message.body == f"REDACTED:{digest}"
+    assert message.headers is not None
+    assert message.headers["Authorization"][0].startswith("REDACTED:")
+    assert message.headers["X-Plain"] == ["p"]
+    await emu.advance("1m")
+    [got] = sink.received
+    assert got.body == b"secret"
+    assert got.headers["Authorization"] == "Bearer t"
