@@ -50,9 +50,9 @@ class DevProcess:
             pass
         raise AssertionError(f"no line matching {pattern!r}; output:\n{self.output}")
 
-    async def interrupt(self) -> int:
-        """Ctrl-C, as a user would; returns the exit code once the rest is read."""
-        self.process.send_signal(signal.SIGINT)
+    async def interrupt(self, sig: signal.Signals = signal.SIGINT) -> int:
+        """Ctrl-C (or `sig`), as a user would; returns the exit code once the rest is read."""
+        self.process.send_signal(sig)
         stream = self.process.stdout
         assert stream is not None
         async with asyncio.timeout(30):

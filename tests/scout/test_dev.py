@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -89,3 +91,32 @@ def test_dev_refuses_a_port_in_use_in_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert f"port {busy} (QStash emulator) is already in use" in err
+
+
+@pytest.mark.slow
+async def test_dev_stopped_mid_job_by_sigterm_finishes_the_job_after_a_restart(
+    start_dev: StartDev,
+) -> None:
+    async with start_dev("--target-results", "100") as first:
+        job_id = (await first.wait_for(r"→ job ([0-9a-f-]{36})")).group(1)
+        await first.wait_for(rf"step_finished job_id={job_id} .* outcome=committed")
+        assert await first.interrupt(signal.SIGTERM) == 0
+    assert "Traceback" not in first.output
+    assert f"job_id={job_id}" in first.output
+    assert not re.search(rf"job_id={job_id} .* outcome=completed", first.output)
+
+    async with start_dev("--no-demo") as second:
+        # The next step was accepted by QStash before the stop: it is delivered after the start.
+        await second.wait_for(rf"step_finished job_id={job_id} .* outcome=completed")
+        async with aiohttp.ClientSession() as http:
+            client = ServiceClient(http, second.service_url, user="demo", admin="dev-admin")
+            status = await client.status("tiktok", job_id)
+            qstash = f"http://127.0.0.1:{second.ports['--qstash-port']}"
+            async with http.get(f"{qstash}/_emulator/deliveries") as answer:
+                attempts = (await answer.json())["deliveries"]
+        assert status["status"] == "completed"
+        # Not one attempt failed: deliveries waited for the service to listen.
+        assert attempts
+        assert {a["status"] for a in attempts} == {200}
+        assert await second.interrupt() == 0
+    assert "Traceback" not in second.output
