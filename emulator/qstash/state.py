@@ -101,6 +101,8 @@ class State:
                 self.due.push(schedule.next_schedule_time, schedule)
 
     def reset(self) -> None:
+        for message in self.messages.values():
+            message.cancelled = True  # attempts in flight end without a trace
         self.messages.clear()
         self.dlq.clear()
         self.schedules.clear()
