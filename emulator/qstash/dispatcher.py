@@ -6,21 +6,22 @@ import asyncio
 import functools
 import logging
 
+from emulator.qstash.config import DEFAULT_CONCURRENCY
 from emulator.qstash.delivery import Delivery
 from emulator.qstash.models import Message, Response, Schedule
 from emulator.qstash.schedules import fire
 from emulator.qstash.state import Outcome, State
 
 log = logging.getLogger("emulator.qstash")
-DEFAULT_CONCURRENCY = 256
 
 
 class Dispatcher:
     """Delivers due messages and fires due schedule ticks.
 
-    With the system clock a single timer task sleeps until the earliest deliver_at (and is woken
-    when something earlier arrives). With the manual clock nothing runs on its own: `drain`,
-    `advance` and `run_until_idle` move virtual time and deliver, so tests never sleep.
+    With the system clock a single timer sleeps until the earliest timed deliver_at (and is
+    woken when something earlier, or anything immediate, arrives). With the manual
+    clock nothing runs on its own: `drain`, `advance` and `run_until_idle` move virtual time
+    and deliver, so tests never sleep.
     """
 
     def __init__(
