@@ -17,6 +17,7 @@ from emulator.qstash.errors import error_middleware
 from emulator.qstash.responses import (
     dlq,
     events,
+    flowcontrol,
     keys,
     messages,
     publish,
@@ -74,6 +75,14 @@ def add_routes(app: web.Application) -> None:
     r.add_delete("/v2/queues/{queue}", queues.delete)
     r.add_post("/v2/queues/{queue}/pause", queues.pause)
     r.add_post("/v2/queues/{queue}/resume", queues.resume)
+    r.add_get("/v2/flowControl", flowcontrol.list_all)
+    r.add_get("/v2/flowControl/{key}", flowcontrol.get)
+    r.add_post("/v2/flowControl/{key}/pause", flowcontrol.pause)
+    r.add_post("/v2/flowControl/{key}/resume", flowcontrol.resume)
+    r.add_post("/v2/flowControl/{key}/pin", flowcontrol.pin)
+    r.add_post("/v2/flowControl/{key}/unpin", flowcontrol.unpin)
+    r.add_post("/v2/flowControl/{key}/resetRate", flowcontrol.reset_rate)
+    r.add_get("/v2/globalParallelism", flowcontrol.global_parallelism)
     r.add_post("/v2/topics/{group}/endpoints", urlgroups.upsert_endpoints)
     r.add_delete("/v2/topics/{group}/endpoints", urlgroups.remove_endpoints)
     r.add_get("/v2/topics", urlgroups.list_all)

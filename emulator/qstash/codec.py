@@ -24,7 +24,7 @@ from emulator.qstash.models import (
 )
 
 # Runtime-only fields: a restart re-queues every message, so in-flight flags start afresh.
-_MESSAGE_SKIP = frozenset({"body", "seq", "cancelled", "holds_slot", "extras"})
+_MESSAGE_SKIP = frozenset({"body", "seq", "cancelled", "holds_slot", "holds_flow", "extras"})
 _MESSAGE_FIELDS = [f.name for f in fields(Message) if f.name not in _MESSAGE_SKIP]
 
 

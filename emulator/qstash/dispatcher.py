@@ -53,6 +53,10 @@ class Dispatcher:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
     def wake(self) -> None:
         self._wake.set()
 

@@ -108,6 +108,7 @@ class Message:
     seq: int = 0
     cancelled: bool = False
     holds_slot: bool = False  # a queue message keeps its slot through its retries
+    holds_flow: bool = False  # a flow-control slot, only for the length of one attempt
 
     @property
     def timeout(self) -> float | None:

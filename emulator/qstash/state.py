@@ -11,6 +11,7 @@ from emulator.qstash.clock import Clock
 from emulator.qstash.duequeue import DueQueue
 from emulator.qstash.errors import not_found
 from emulator.qstash.eventlog import EventLog
+from emulator.qstash.flowcontrol import FlowControls
 from emulator.qstash.headers import same, share
 from emulator.qstash.models import (
     CallbackSpec,
@@ -75,6 +76,7 @@ class State:
         # dedup key -> (the JSON answer of the first publish, when the key expires)
         self.dedup: dict[str, tuple[str, float]] = {}
         self.queues: dict[str, Queue] = {}
+        self.flows = FlowControls()
         self.url_groups: dict[str, UrlGroup] = {}
         self._dlq_seq = 0
 
@@ -108,6 +110,7 @@ class State:
         self.schedules.clear()
         self.dedup.clear()
         self.queues.clear()
+        self.flows.clear()
         self.url_groups.clear()
         self.due.clear()
         self.events.clear()
@@ -203,16 +206,35 @@ class State:
 
     def admit(self, message: Message) -> bool:
         """May this due message start now? Queue messages wait their turn (in order) for a slot
-        and keep it through their retries, so the next one starts only after this one ends."""
-        if message.queue_name is None or message.holds_slot:
+        and keep it through their retries, so the next one starts only after this one ends.
+        Then flow control: a slot per attempt, a rate per period, a wait list."""
+        if message.queue_name is not None and not message.holds_slot:
+            queue = self.queue(message.queue_name)
+            if queue.paused or queue.active >= queue.parallelism or queue.waiting:
+                queue.waiting.append(message)
+                return False
+            queue.active += 1
+            message.holds_slot = True
+        config = message.flow_control
+        if config is None or message.holds_flow:
             return True
-        queue = self.queue(message.queue_name)
-        if queue.paused or queue.active >= queue.parallelism or queue.waiting:
-            queue.waiting.append(message)
-            return False
-        queue.active += 1
-        message.holds_slot = True
-        return True
+        verdict = self.flows.admit(message, config, self.now())
+        if isinstance(verdict, bool):
+            message.holds_flow = verdict
+            return verdict
+        self.due.push(verdict, message)  # the rate is used up until the next window
+        return False
+
+    def requeue(self, messages: list[Message]) -> None:
+        """Messages let off a wait list: due now, through the immediate lane."""
+        now = self.now()
+        for message in messages:
+            self.due.push(now, message, now=now)
+
+    def _release_flow(self, message: Message) -> None:
+        if message.holds_flow:
+            message.holds_flow = False
+            self.requeue(self.flows.release(message))
 
     def release_waiting(self, queue: Queue) -> None:
         """Hand free slots to the oldest waiting messages (due now, so they start at once)."""
@@ -239,6 +261,7 @@ class State:
         self.events.record("ACTIVE", message, self.now())
 
     def finished(self, message: Message, outcome: Outcome) -> None:
+        self._release_flow(message)
         now = self.now()
         if message.cancelled:
             return
@@ -328,6 +351,7 @@ class State:
             message.cancelled = True
             self.due.forget(message)
             self._release(message)
+            self._release_flow(message)
             self.store.delete_message(message_id)
             self.events.record("CANCELED", message, now)
             cancelled += 1
