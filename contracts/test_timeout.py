@@ -13,6 +13,7 @@ from service.sweep import SCHEDULE_ID
 
 
 @pytest.mark.verified_real
+@pytest.mark.timeout(180)  # on real QStash the 90 s delay is waited out in real time
 @pytest.mark.parametrize("delay", [3, 90])
 async def test_a_delayed_delivery_arrives_no_earlier_than_asked(target: Target, delay: int) -> None:
     async with target.receiver() as inbox, target.publisher() as qstash:
