@@ -28,6 +28,15 @@ class FlowKey:
     # held back by the rate until a new window (they wait in the due-queue, timed)
     deferred: dict[str, Message] = field(default_factory=dict)
 
+    def settings(self) -> JsonDict:
+        """What an operator set (pause, pins); persisted, unlike the live counters."""
+        return {
+            "paused": self.paused,
+            "pinned_parallelism": self.pinned_parallelism,
+            "pinned_rate": self.pinned_rate,
+            "pinned_period": self.pinned_period,
+        }
+
     def limits(self) -> tuple[int | None, int | None, int]:
         parallelism = self.pinned_parallelism or self.parallelism
         rate = self.pinned_rate or self.rate
@@ -58,6 +67,10 @@ class FlowControls:
 
     def clear(self) -> None:
         self.keys.clear()
+
+    def restore(self, settings: dict[str, JsonDict]) -> None:
+        for key, values in settings.items():
+            self.keys[key] = FlowKey(key, **values)
 
     def get(self, key: str) -> FlowKey:
         found = self.keys.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
@@ -26,7 +27,7 @@ from emulator.qstash.models import (
 )
 from emulator.qstash.retry import RetryDelay, default_backoff
 from emulator.qstash.signing import new_signing_key
-from emulator.qstash.store import Snapshot, Store
+from emulator.qstash.store import FLOW_PREFIX, Snapshot, Store
 
 DEDUP_WINDOW = 600.0  # seconds; QStash documents ten minutes
 NON_RETRYABLE_STATUS = 489
@@ -85,6 +86,13 @@ class State:
     def load(self, snap: Snapshot) -> None:
         """Rebuild from disk. Messages in flight at a crash are simply due again (at-least-once)."""
         self.current_key = snap.meta.get("current_key", self.current_key)
+        self.flows.restore(
+            {
+                name.removeprefix(FLOW_PREFIX): json.loads(value)
+                for name, value in snap.meta.items()
+                if name.startswith(FLOW_PREFIX)
+            }
+        )
         self.next_key = snap.meta.get("next_key", self.next_key)
         now = self.clock.now()
         for message in sorted(snap.messages, key=lambda m: m.deliver_at):

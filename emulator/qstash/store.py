@@ -16,6 +16,7 @@ from emulator.qstash import codec
 from emulator.qstash.models import DlqEntry, JsonDict, Message, Queue, Schedule, UrlGroup
 
 log = logging.getLogger("emulator.qstash")
+FLOW_PREFIX = "flow:"  # meta keys holding a flow-control key's pause and pins
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
@@ -185,6 +186,9 @@ class Store:
 
     def purge_dedup(self, now: float) -> None:
         self.execute("DELETE FROM dedup WHERE expires <= ?", (now,))
+
+    def save_flow(self, key: str, settings: JsonDict) -> None:
+        self.save_meta(FLOW_PREFIX + key, json.dumps(settings))
 
     def save_meta(self, key: str, value: str) -> None:
         self.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -28,7 +28,10 @@ async def test_state_survives_a_restart(tmp_path: Path, sink: Sink) -> None:
             url_group="team", endpoints=[{"url": sink.url("/team")}]
         )
         keys = await client.signing_key.rotate()
+        await client.message.publish(url=sink.url("/fc"), body="", flow_control={"key": "fk"})
         await emu.drain()
+        await client.flow_control.pin("fk", {"parallelism": 2})
+        await client.flow_control.pause("fk")
         await client.http._client.aclose()
     async with running_emulator(db) as emu:
         client = AsyncQStash(emu.token, base_url=emu.url, retry=False)
@@ -44,6 +47,9 @@ async def test_state_survives_a_restart(tmp_path: Path, sink: Sink) -> None:
             assert again.deduplicated  # type: ignore[union-attr]
             assert (await client.schedule.get("hourly")).cron == "0 * * * *"
             assert (await client.queue.get("jobs")).parallelism == 3
+            flow = await client.flow_control.get("fk")
+            assert flow.is_paused
+            assert flow.parallelism_max == 2
             assert [e.url for e in (await client.url_group.get("team")).endpoints] == [
                 sink.url("/team")
             ]
