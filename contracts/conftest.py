@@ -93,7 +93,7 @@ def _real_env() -> dict[str, str]:
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
+    async with aiohttp.ClientSession() as session:
         yield session
 
 

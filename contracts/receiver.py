@@ -56,7 +56,7 @@ class Inbox:
         async with self.changed:
             await asyncio.wait_for(self.changed.wait_for(ready), seconds)
 
-    def _verify(self, signature: str | None, body: bytes, url: str) -> str:
+    def verify(self, signature: str | None, body: bytes, url: str) -> str:
         if signature is None:
             return "no Upstash-Signature header"
         current, next_ = self.keys
@@ -70,7 +70,7 @@ class Inbox:
 async def _handle(request: web.Request) -> web.Response:
     inbox = request.app[RECEIVED]
     body = await request.read()
-    reason = inbox._verify(
+    reason = inbox.verify(
         request.headers.get("Upstash-Signature"), body, inbox.url(request.path_qs)
     )
     arrival = Arrival(request.path, dict(request.headers), body, inbox.clock(), not reason, reason)
