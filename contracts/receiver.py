@@ -51,11 +51,6 @@ class Inbox:
         """Answer the next requests to `path` with these statuses (then 200 again)."""
         self.statuses.setdefault(path, []).extend(statuses)
 
-    async def wait(self, ready: Callable[[], bool], seconds: float) -> None:
-        """Wait in real time for `ready()`; only for targets whose time cannot be moved."""
-        async with self.changed:
-            await asyncio.wait_for(self.changed.wait_for(ready), seconds)
-
     def verify(self, signature: str | None, body: bytes, url: str) -> str:
         if signature is None:
             return "no Upstash-Signature header"
