@@ -9,6 +9,7 @@ from typing import Any
 from emulator.qstash.headers import share
 from emulator.qstash.models import (
     EXTRA_FIELDS,
+    NO_EXTRAS,
     CallbackSpec,
     DlqEntry,
     Endpoint,
@@ -26,6 +27,7 @@ from emulator.qstash.models import (
 # Runtime-only fields: a restart re-queues every message, so in-flight flags start afresh.
 _MESSAGE_SKIP = frozenset({"body", "seq", "cancelled", "holds_slot", "holds_flow", "extras"})
 _MESSAGE_FIELDS = [f.name for f in fields(Message) if f.name not in _MESSAGE_SKIP]
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def _spec(data: dict[str, Any] | None) -> CallbackSpec | None:
@@ -44,16 +46,16 @@ def _redaction(data: dict[str, Any] | None) -> Redaction | None:
 
 def message_row(message: Message) -> tuple[str, str, bytes]:
     """One flat JSON object: the message's fields and its extras side by side."""
-    data: dict[str, Any] = {}
-    values = [(name, getattr(message, name)) for name in _MESSAGE_FIELDS]
-    values += [(name, getattr(message.extras, name)) for name in EXTRA_FIELDS]
-    for name, value in values:
-        if value is None:
-            continue
-        if isinstance(value, CallbackSpec | FlowControl | Redaction):
-            value = asdict(value)
-        data[name] = value
-    return message.id, json.dumps(data, separators=(",", ":")), message.body
+    data = {name: getattr(message, name) for name in _MESSAGE_FIELDS}
+    if message.extras is not NO_EXTRAS:  # most messages have none: skip the slow part
+        for name in EXTRA_FIELDS:
+            value = getattr(message.extras, name)
+            if isinstance(value, CallbackSpec | FlowControl | Redaction):
+                value = asdict(value)
+            data[name] = value
+    # None values are left out; loading fills in the defaults.
+    compact = {name: value for name, value in data.items() if value is not None}
+    return message.id, _ENCODE(compact), message.body
 
 
 def message_from_row(data: str, body: bytes) -> Message:

@@ -24,7 +24,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dlq (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL,
                                 body BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS event_batches (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL,
+                                          data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, message_id TEXT NOT NULL,
                                   expires REAL NOT NULL);
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS queues (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS url_groups (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
-_TABLES = ("messages", "dlq", "events", "schedules", "dedup", "meta", "queues", "url_groups")
+_TABLES = ("messages", "dlq", "event_batches", "schedules", "dedup", "meta", "queues", "url_groups")
 
 
 class StoreError(Exception):
@@ -73,6 +74,7 @@ class Store:
         self._waiters: list[asyncio.Future[None]] = []
         self._flush_soon = False
         self._flush_later: asyncio.TimerHandle | None = None
+        self._event_batch: _EventBatch | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
@@ -95,8 +97,14 @@ class Store:
             snap.messages = [codec.message_from_row(d, b) for d, b in rows]
             rows = self._conn.execute("SELECT id, seq, data, body FROM dlq ORDER BY seq").fetchall()
             snap.dlq = [codec.dlq_from_row(*row) for row in rows]
-            rows = self._conn.execute("SELECT seq, data FROM events ORDER BY seq").fetchall()
-            snap.events = [(seq, json.loads(data)) for seq, data in rows]
+            rows = self._conn.execute(
+                "SELECT first_seq, data FROM event_batches ORDER BY first_seq"
+            ).fetchall()
+            snap.events = [
+                (first + offset, event)
+                for first, data in rows
+                for offset, event in enumerate(json.loads(data))
+            ]
             rows = self._conn.execute("SELECT data, body FROM schedules").fetchall()
             snap.schedules = [codec.schedule_from_row(d, b) for d, b in rows]
             snap.dedup = self._conn.execute("SELECT key, message_id, expires FROM dedup").fetchall()
@@ -161,6 +169,7 @@ class Store:
         if self._flush_later is not None:
             self._flush_later.cancel()
             self._flush_later = None
+        self._event_batch = None
         if self._pending or self._waiters:
             self._queue.put((self._pending, self._waiters))
             self._pending, self._waiters = [], []
@@ -183,10 +192,16 @@ class Store:
         self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,))
 
     def save_event(self, seq: int, render: Callable[[], str], *, keep: int) -> None:
-        """`render` (run on the writer thread) gives the event's JSON text."""
-        self.execute("INSERT INTO events VALUES (?, ?)", lambda: (seq, render()))
+        """`render` (run on the writer thread) gives the event's JSON text. Events of one
+        hand-off share one row: a row per event cost more than rendering the event."""
+        batch = self._event_batch
+        if batch is None or batch.next_seq != seq:
+            batch = self._event_batch = _EventBatch(seq)
+            self.execute("INSERT INTO event_batches VALUES (?, ?, ?)", batch)
+        batch.renders.append(render)
+        batch.next_seq += 1
         if seq % 1000 == 0:
-            self.execute("DELETE FROM events WHERE seq <= ?", (seq - keep,))
+            self.execute("DELETE FROM event_batches WHERE last_seq <= ?", (seq - keep,))
 
     def save_schedule(self, schedule: Schedule) -> None:
         self.execute(
@@ -221,6 +236,7 @@ class Store:
         self.execute("DELETE FROM url_groups WHERE name = ?", (name,))
 
     def clear(self) -> None:
+        self._event_batch = None  # later events must land after the deletes
         for table in _TABLES:
             self.execute(f"DELETE FROM {table}", ())
 
@@ -264,6 +280,19 @@ class Store:
             conn.executemany(ops[start][0], rows)
             start = end
         conn.execute("COMMIT")
+
+
+class _EventBatch:
+    """Consecutive events written as one row: a JSON array starting at `first_seq`."""
+
+    def __init__(self, first_seq: int) -> None:
+        self.first_seq = first_seq
+        self.next_seq = first_seq
+        self.renders: list[Callable[[], str]] = []
+
+    def __call__(self) -> tuple[int, int, str]:
+        texts = ",".join(render() for render in self.renders)
+        return self.first_seq, self.next_seq - 1, f"[{texts}]"
 
 
 def _settle(futures: list[asyncio.Future[None]]) -> None:
