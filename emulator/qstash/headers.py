@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TypeVar
 
 from emulator.qstash.durations import parse_duration
 from emulator.qstash.errors import bad_request
 from emulator.qstash.models import CallbackSpec, FlowControl, Headers, Redaction, Template
 from emulator.qstash.retry import RetryDelay
 
+K = TypeVar("K")
+V = TypeVar("V")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 DEFAULT_RETRIES = 3
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
@@ -42,14 +45,19 @@ _SHARED_MAX = 4096
 _STRINGS: dict[str, str] = {}
 
 
-def same(value: str) -> str:
-    """One shared copy of a string that many messages repeat (destination URLs, caller IPs)."""
-    found = _STRINGS.get(value)
+def _first_copy(cache: dict[K, V], key: K, value: V) -> V:
+    """The copy first seen under `key`; caches beyond their size simply stop sharing."""
+    found = cache.get(key)
     if found is not None:
         return found
-    if len(_STRINGS) < _SHARED_MAX:
-        _STRINGS[value] = value
+    if len(cache) < _SHARED_MAX:
+        cache[key] = value
     return value
+
+
+def same(value: str) -> str:
+    """One shared copy of a string that many messages repeat (destination URLs, caller IPs)."""
+    return _first_copy(_STRINGS, value, value)
 
 
 def share(headers: Headers | None) -> Headers | None:
@@ -61,12 +69,7 @@ def share(headers: Headers | None) -> Headers | None:
     if not headers:
         return None
     key = tuple((name, tuple(values)) for name, values in headers.items())
-    found = _SHARED.get(key)
-    if found is not None:
-        return found
-    if len(_SHARED) < _SHARED_MAX:
-        _SHARED[key] = headers
-    return headers
+    return _first_copy(_SHARED, key, headers)
 
 
 def parse_bool(header: str, value: str) -> bool:
