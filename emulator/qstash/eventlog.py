@@ -12,7 +12,6 @@ from emulator.qstash.models import Event, JsonDict, Message, Response
 from emulator.qstash.store import Store
 from emulator.qstash.views import event_json, event_message_json, event_own_json
 
-_FRAGMENTS = 4096  # messages whose rendered fields are kept for their next events
 DEFAULT_KEEP = 10_000  # QStash once documented "only the last 10.000 logs are kept"
 
 
@@ -24,7 +23,6 @@ class EventLog:
         # events loaded from disk after a restart are already rendered.
         self._events: deque[tuple[int, Event | JsonDict]] = deque(maxlen=keep)
         self._seq = 0
-        self._fragments: dict[str, str] = {}  # message id -> rendered JSON fields (writer thread)
 
     def load(self, events: list[tuple[int, JsonDict]]) -> None:
         self._events.extend((seq, data) for seq, data in events[-self._keep :])
@@ -47,19 +45,13 @@ class EventLog:
         self._seq += 1
         event = Event(self._seq, now, state, message, error, next_delivery_time, response)
         self._events.append((self._seq, event))
-        self._store.save_event(self._seq, lambda: self._text(event), keep=self._keep)
-
-    def _text(self, event: Event) -> str:
-        """The event as JSON text, on the writer thread. A message's share of its events is
-        rendered once and reused: a delivered message has at least three events."""
-        message = event.message
-        cached = self._fragments.get(message.id)
-        if cached is None:
-            cached = json.dumps(event_message_json(message))[1:-1]
-            if len(self._fragments) >= _FRAGMENTS:
-                self._fragments.pop(next(iter(self._fragments)))
-            self._fragments[message.id] = cached
-        return json.dumps(event_own_json(event))[:-1] + "," + cached + "}"
+        # On disk an event holds only its own fields and the message id; the message's share
+        # (the same for all its events) is written once, with its first event.
+        if state == "CREATED":
+            self._store.save_event_message(
+                message.id, self._seq, lambda: json.dumps(event_message_json(message))
+            )
+        self._store.save_event(self._seq, lambda: _own_text(event), keep=self._keep)
 
     def states_of(self, message_id: str) -> list[str]:
         """Oldest first; a convenience for white-box tests and the control API."""
@@ -76,3 +68,10 @@ class EventLog:
             if match(data):
                 newest_first.append((seq, data))
         return filters.page(newest_first, query, default=1000, maximum=1000)
+
+
+def _own_text(event: Event) -> str:
+    """An event's own fields and its message id as JSON text (run on the writer thread)."""
+    own = event_own_json(event)
+    own["messageId"] = event.message.id
+    return json.dumps(own)

@@ -24,6 +24,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dlq (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL,
                                 body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS event_messages (id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
+                                           data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS event_batches (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL,
                                           data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
@@ -33,7 +35,17 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS queues (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS url_groups (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
-_TABLES = ("messages", "dlq", "event_batches", "schedules", "dedup", "meta", "queues", "url_groups")
+_TABLES = (
+    "messages",
+    "dlq",
+    "event_batches",
+    "event_messages",
+    "schedules",
+    "dedup",
+    "meta",
+    "queues",
+    "url_groups",
+)
 
 
 class StoreError(Exception):
@@ -100,10 +112,11 @@ class Store:
             rows = self._conn.execute(
                 "SELECT first_seq, data FROM event_batches ORDER BY first_seq"
             ).fetchall()
+            shares = dict(self._conn.execute("SELECT id, data FROM event_messages").fetchall())
             snap.events = [
-                (first + offset, event)
+                (first + offset, {**json.loads(shares.get(own["messageId"], "{}")), **own})
                 for first, data in rows
-                for offset, event in enumerate(json.loads(data))
+                for offset, own in enumerate(json.loads(data))
             ]
             rows = self._conn.execute("SELECT data, body FROM schedules").fetchall()
             snap.schedules = [codec.schedule_from_row(d, b) for d, b in rows]
@@ -191,6 +204,12 @@ class Store:
     def delete_dlq(self, dlq_id: str) -> None:
         self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,))
 
+    def save_event_message(self, message_id: str, seq: int, render: Callable[[], str]) -> None:
+        self.execute(
+            "INSERT OR REPLACE INTO event_messages VALUES (?, ?, ?)",
+            lambda: (message_id, seq, render()),
+        )
+
     def save_event(self, seq: int, render: Callable[[], str], *, keep: int) -> None:
         """`render` (run on the writer thread) gives the event's JSON text. Events of one
         hand-off share one row: a row per event cost more than rendering the event."""
@@ -202,6 +221,12 @@ class Store:
         batch.next_seq += 1
         if seq % 1000 == 0:
             self.execute("DELETE FROM event_batches WHERE last_seq <= ?", (seq - keep,))
+            # A message's share goes once its first event has left the window, unless the
+            # message is still pending (its later events will need it).
+            self.execute(
+                "DELETE FROM event_messages WHERE seq <= ? AND id NOT IN (SELECT id FROM messages)",
+                (seq - keep,),
+            )
 
     def save_schedule(self, schedule: Schedule) -> None:
         self.execute(
