@@ -112,9 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         next_key=args.next_key,
         manual_clock=args.manual_clock,
     )
-    # The store's writer thread shares the GIL; a short switch interval keeps it from holding
-    # the event loop up for the default 5 ms, which would show as late deliveries.
-    sys.setswitchinterval(0.0005)
     try:
         asyncio.run(serve(config, args.host, args.port))
     except StoreError as exc:
