@@ -62,7 +62,8 @@ class Sink:
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         self.received.append(
-            Received(request.method, self.base + request.path_qs, request.headers, body)
+            # raw_path: the target exactly as sent (aiohttp's path_qs mangles a leading `//`).
+            Received(request.method, self.base + request.raw_path, request.headers, body)
         )
         self._arrived.set()
         queue = self._replies.get(request.path)

@@ -85,3 +85,14 @@ async def test_webhook_mode_config_in_the_query_is_not_forwarded(
     assert got.url == sink.url("/hook?x=1")
     assert got.headers["X-Source"] == "github"
     verify(emu, got)
+
+
+async def test_destination_keeps_double_slashes_escapes_and_query(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash
+) -> None:
+    target = sink.url("//a//b/c%2Fd?x=1&y=two%20words")
+    await client.message.publish(url=target, body="")
+    await emu.drain()
+    [got] = sink.received
+    assert got.url == target
+    verify(emu, got)  # the signature's subject is the URL exactly as published
