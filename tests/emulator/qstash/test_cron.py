@@ -45,38 +45,47 @@ def test_next_firing_in_utc(expr: str, start: str, expected: str) -> None:
     assert _firings(expr, start, 1) == [expected]
 
 
-def test_restricted_day_of_month_and_weekday_match_either() -> None:
-    # 2026-01-13 is the first Tuesday after Jan 10; the 15th comes later.
-    assert _firings("0 0 15 * TUE", "2026-01-10T00:00:00+00:00", 2) == [
-        "2026-01-13T00:00:00+00:00",
-        "2026-01-15T00:00:00+00:00",
-    ]
-
-
-def test_stepped_weekday_restricts_like_a_list() -> None:
-    # `*/2` is not `*`: the 1st of a month OR an even weekday will do (Jan 3 is a Saturday).
-    # Were it treated as `*`, both would have to match: Sunday 2026-02-01 at the earliest.
-    assert _firings("0 0 1 * */2", "2026-01-01T00:00:00+00:00", 2) == [
-        "2026-01-03T00:00:00+00:00",
-        "2026-01-04T00:00:00+00:00",
-    ]
-
-
-def test_cron_tz_fires_in_local_time() -> None:
-    assert _firings("CRON_TZ=America/New_York 0 4 * * *", "2026-01-10T00:00:00+00:00", 1) == [
-        "2026-01-10T09:00:00+00:00"
-    ]
-    assert _firings("CRON_TZ=Asia/Kolkata 30 8 * * *", "2026-01-10T00:00:00+00:00", 1) == [
-        "2026-01-10T03:00:00+00:00"
-    ]
-
-
-def test_spring_forward_skips_wall_times_that_do_not_exist() -> None:
-    # 2026-03-08 02:00 EST jumps to 03:00 EDT in New York: 02:30 happens the next day only.
-    assert _firings("CRON_TZ=America/New_York 30 2 * * *", "2026-03-07T12:00:00+00:00", 2) == [
-        "2026-03-09T06:30:00+00:00",
-        "2026-03-10T06:30:00+00:00",
-    ]
+@pytest.mark.parametrize(
+    ("expr", "start", "expected"),
+    [
+        # 2026-01-13 is the first Tuesday after Jan 10; the 15th comes later.
+        pytest.param(
+            "0 0 15 * TUE",
+            "2026-01-10T00:00:00+00:00",
+            ["2026-01-13T00:00:00+00:00", "2026-01-15T00:00:00+00:00"],
+            id="restricted day-of-month and weekday match either",
+        ),
+        # `*/2` is not `*`: the 1st of a month OR an even weekday will do (Jan 3 is a Saturday).
+        # Were it treated as `*`, both would have to match: Sunday 2026-02-01 at the earliest.
+        pytest.param(
+            "0 0 1 * */2",
+            "2026-01-01T00:00:00+00:00",
+            ["2026-01-03T00:00:00+00:00", "2026-01-04T00:00:00+00:00"],
+            id="stepped weekday restricts like a list",
+        ),
+        pytest.param(
+            "CRON_TZ=America/New_York 0 4 * * *",
+            "2026-01-10T00:00:00+00:00",
+            ["2026-01-10T09:00:00+00:00"],
+            id="CRON_TZ fires in local time",
+        ),
+        pytest.param(
+            "CRON_TZ=Asia/Kolkata 30 8 * * *",
+            "2026-01-10T00:00:00+00:00",
+            ["2026-01-10T03:00:00+00:00"],
+            id="CRON_TZ with a half-hour offset",
+        ),
+        # 2026-03-08 02:00 EST jumps to 03:00 EDT in New York: 02:30 happens the next day only.
+        pytest.param(
+            "CRON_TZ=America/New_York 30 2 * * *",
+            "2026-03-07T12:00:00+00:00",
+            ["2026-03-09T06:30:00+00:00", "2026-03-10T06:30:00+00:00"],
+            id="spring forward skips wall times that do not exist",
+        ),
+    ],
+)
+def test_next_firings(expr: str, start: str, expected: list[str]) -> None:
+    assert _firings(expr, start, len(expected)) == expected
 
 
 def test_fall_back_repeats_hourly_jobs_but_not_fixed_hour_jobs() -> None:
