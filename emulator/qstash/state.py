@@ -25,7 +25,7 @@ from emulator.qstash.models import (
     UrlGroup,
     extras,
 )
-from emulator.qstash.retry import RetryDelay, default_backoff
+from emulator.qstash.retry import RetryDelay, RetryDelayError, default_backoff
 from emulator.qstash.signing import new_signing_key
 from emulator.qstash.store import FLOW_PREFIX, Snapshot, Store
 
@@ -36,6 +36,20 @@ NON_RETRYABLE_STATUS = 489
 @lru_cache(maxsize=256)
 def _retry_delay(expression: str) -> RetryDelay:
     return RetryDelay.parse(expression)
+
+
+def _next_delay(message: Message) -> float:
+    """Seconds until the next attempt: the message's Upstash-Retry-Delay, else the default backoff.
+
+    An expression that parsed at publish time can still give a negative or non-finite delay for
+    some `retried`; the message then falls back to the default backoff instead of stalling.
+    """
+    if message.retry_delay is not None:
+        try:
+            return _retry_delay(message.retry_delay).milliseconds(message.retried) / 1000
+        except RetryDelayError:
+            pass
+    return default_backoff(message.retried + 1)
 
 
 @dataclass(slots=True)
@@ -290,10 +304,7 @@ class State:
             return
         delay = outcome.retry_after
         if delay is None:
-            if message.retry_delay is not None:
-                delay = _retry_delay(message.retry_delay).milliseconds(message.retried) / 1000
-            else:
-                delay = default_backoff(message.retried + 1)
+            delay = _next_delay(message)
         message.retried += 1
         self.events.record("RETRY", message, now, next_delivery_time=now + delay)
         self._reschedule(message, now + delay)

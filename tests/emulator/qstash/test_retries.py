@@ -41,6 +41,19 @@ async def test_retry_delay_expression_in_milliseconds_from_retried_zero(
     assert len(sink.received) == 4  # the fourth attempt succeeded
 
 
+async def test_retry_delay_going_negative_falls_back_to_the_default_backoff(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash
+) -> None:
+    sink.reply("/hook", 500, times=2)
+    # 1000 ms for the first retry, then negative: the second retry takes the default backoff.
+    await client.message.publish(
+        url=sink.url(), body="x", retries=2, retry_delay="1000 - 2000 * retried"
+    )
+    await emu.run_until_idle()
+    assert [r.headers["Upstash-Retried"] for r in sink.received] == ["0", "1", "2"]
+    assert _gaps(emu) == pytest.approx([1.0, 148.413], abs=0.002)
+
+
 async def test_bad_retry_delay_is_a_400_that_says_why(client: AsyncQStash) -> None:
     from qstash.errors import QStashError
 
