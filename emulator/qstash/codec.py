@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
+from emulator.qstash import rowjson
 from emulator.qstash.headers import share
 from emulator.qstash.models import (
     EXTRA_FIELDS,
@@ -27,7 +28,6 @@ from emulator.qstash.models import (
 # Runtime-only fields: a restart re-queues every message, so in-flight flags start afresh.
 _MESSAGE_SKIP = frozenset({"body", "seq", "cancelled", "holds_slot", "holds_flow", "extras"})
 _MESSAGE_FIELDS = [f.name for f in fields(Message) if f.name not in _MESSAGE_SKIP]
-_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def _spec(data: dict[str, Any] | None) -> CallbackSpec | None:
@@ -55,7 +55,7 @@ def message_row(message: Message) -> tuple[str, str, bytes]:
             data[name] = value
     # None values are left out; loading fills in the defaults.
     compact = {name: value for name, value in data.items() if value is not None}
-    return message.id, _ENCODE(compact), message.body
+    return message.id, rowjson.dumps(compact), message.body
 
 
 def message_from_row(data: str, body: bytes) -> Message:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import deque
 
 from multidict import MultiMapping
 
-from emulator.qstash import filters
+from emulator.qstash import filters, rowjson
 from emulator.qstash.models import Event, JsonDict, Message, Response
 from emulator.qstash.store import Store
 from emulator.qstash.views import event_json, event_message_json, event_own_json
@@ -49,7 +48,7 @@ class EventLog:
         # (the same for all its events) is written once, with its first event.
         if state == "CREATED":
             self._store.save_event_message(
-                message.id, self._seq, lambda: json.dumps(event_message_json(message))
+                message.id, self._seq, lambda: rowjson.dumps(event_message_json(message))
             )
         self._store.save_event(self._seq, lambda: _own_text(event), keep=self._keep)
 
@@ -74,4 +73,4 @@ def _own_text(event: Event) -> str:
     """An event's own fields and its message id as JSON text (run on the writer thread)."""
     own = event_own_json(event)
     own["messageId"] = event.message.id
-    return json.dumps(own)
+    return rowjson.dumps(own)
