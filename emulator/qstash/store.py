@@ -24,8 +24,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dlq (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL,
                                 body BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS event_messages (id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
-                                           data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS event_shares (seq INTEGER PRIMARY KEY, id TEXT NOT NULL,
+                                         data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS event_batches (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL,
                                           data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, data TEXT NOT NULL, body BLOB NOT NULL);
@@ -39,7 +39,7 @@ _TABLES = (
     "messages",
     "dlq",
     "event_batches",
-    "event_messages",
+    "event_shares",
     "schedules",
     "dedup",
     "meta",
@@ -97,6 +97,7 @@ class Store:
                 # NORMAL in WAL mode survives a killed process; only a power cut can lose the tail.
                 self._conn.execute("PRAGMA synchronous=NORMAL")
                 self._conn.executescript(SCHEMA)
+                _migrate(self._conn)
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open database {path}: {exc}") from None
 
@@ -112,7 +113,7 @@ class Store:
             rows = self._conn.execute(
                 "SELECT first_seq, data FROM event_batches ORDER BY first_seq"
             ).fetchall()
-            shares = dict(self._conn.execute("SELECT id, data FROM event_messages").fetchall())
+            shares = dict(self._conn.execute("SELECT id, data FROM event_shares").fetchall())
             snap.events = [
                 (first + offset, {**json.loads(shares.get(own["messageId"], "{}")), **own})
                 for first, data in rows
@@ -205,9 +206,11 @@ class Store:
         self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,))
 
     def save_event_message(self, message_id: str, seq: int, render: Callable[[], str]) -> None:
+        # Keyed by the first event's seq, so rows append at the end of the table: keyed by the
+        # random message id, each insert dirtied its own page and every commit wrote them all.
         self.execute(
-            "INSERT OR REPLACE INTO event_messages VALUES (?, ?, ?)",
-            lambda: (message_id, seq, render()),
+            "INSERT OR REPLACE INTO event_shares VALUES (?, ?, ?)",
+            lambda: (seq, message_id, render()),
         )
 
     def save_event(self, seq: int, render: Callable[[], str], *, keep: int) -> None:
@@ -224,7 +227,7 @@ class Store:
             # A message's share goes once its first event has left the window, unless the
             # message is still pending (its later events will need it).
             self.execute(
-                "DELETE FROM event_messages WHERE seq <= ? AND id NOT IN (SELECT id FROM messages)",
+                "DELETE FROM event_shares WHERE seq <= ? AND id NOT IN (SELECT id FROM messages)",
                 (seq - keep,),
             )
 
@@ -305,6 +308,18 @@ class Store:
             conn.executemany(ops[start][0], rows)
             start = end
         conn.execute("COMMIT")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Move a database written before event_shares (keyed by message id) to the new table."""
+    old = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'event_messages'").fetchone()
+    if old is not None:
+        with conn:
+            conn.execute("BEGIN")
+            conn.execute(
+                "INSERT OR REPLACE INTO event_shares SELECT seq, id, data FROM event_messages"
+            )
+            conn.execute("DROP TABLE event_messages")
 
 
 class _EventBatch:
