@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from service.store.urls import is_sqlite, parse_database_url
@@ -28,6 +32,33 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def _sqlite_opener(
+    url: URL, connect_args: dict[str, Any]
+) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    """Open aiosqlite connections as SQLAlchemy would, but never leave a worker thread behind.
+
+    When connecting fails, aiosqlite queues its worker thread's stop without waiting for it
+    (aiosqlite 0.22). That thread then reports back to the event loop whenever it gets the
+    GIL; if the loop has closed by then (a shutdown or a test ending right after a failed
+    health check), the thread dies with "Event loop is closed". Joining it before the error
+    propagates keeps every thread inside the loop's lifetime.
+    """
+    dialect = url.get_dialect()()
+    cargs, cparams = dialect.create_connect_args(url)
+    arguments = {**cparams, **connect_args}
+
+    async def open_connection() -> aiosqlite.Connection:
+        connection = aiosqlite.connect(*cargs, **arguments)
+        connection._thread.daemon = True  # as SQLAlchemy does: never block interpreter exit
+        try:
+            return await connection
+        except BaseException:
+            await asyncio.to_thread(connection._thread.join)
+            raise
+
+    return open_connection
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for `database_url` (any sqlite/postgres spelling; the driver is normalised)."""
     url = parse_database_url(database_url)
@@ -35,7 +66,8 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
-        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+        opener = _sqlite_opener(url, connect_args)
+        engine = create_async_engine(url, async_creator=opener, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
