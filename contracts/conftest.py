@@ -151,6 +151,7 @@ async def target(
                 admin_user=ADMIN_USER,
                 virtual_service_time=True,
                 disposable=True,
+                database=stack.store,
             )
 
 

@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from aiohttp import web
 from qstash import AsyncQStash
 
+from contracts.flaky_store import FlakyStore
 from emulator.qstash.testing import RunningEmulator, running_emulator
 from emulator.scrapecreators.testing import running_mock
 from service.app import create_app
 from service.publisher import close_qstash
 from service.settings import load_settings
-from service.store import Store
 from service.store.engine import create_engine
 
 ADMIN_USER = "contracts-admin"
@@ -43,6 +43,7 @@ class InProcessStack:
     emulator: RunningEmulator
     mock_url: str
     service_url: str
+    store: FlakyStore  # the service's own store, so a contract can take its database away
 
 
 def _loopback_socket() -> socket.socket:
@@ -53,10 +54,10 @@ def _loopback_socket() -> socket.socket:
 
 
 @asynccontextmanager
-async def _store(engine: str, folder: Path, clock: EmulatorTimeClock) -> AsyncIterator[Store]:
+async def _store(engine: str, folder: Path, clock: EmulatorTimeClock) -> AsyncIterator[FlakyStore]:
     """A migrated store: a SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
     if engine == "sqlite":
-        store = Store.open(f"sqlite:///{folder / 'service.db'}", clock)
+        store = FlakyStore(create_engine(f"sqlite:///{folder / 'service.db'}"), clock)
         drop = None
     else:
         schema = f"contracts_{uuid.uuid4().hex[:12]}"
@@ -65,7 +66,7 @@ async def _store(engine: str, folder: Path, clock: EmulatorTimeClock) -> AsyncIt
             await conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         drop = (admin, schema)
         options = {"server_settings": {"search_path": schema}}
-        store = Store(create_engine(engine, connect_args=options), clock)
+        store = FlakyStore(create_engine(engine, connect_args=options), clock)
     try:
         await store.upgrade()
         yield store
@@ -113,7 +114,7 @@ async def running_stack(engine: str, folder: Path) -> AsyncIterator[InProcessSta
             await runner.setup()
             try:
                 await web.SockSite(runner, sock).start()
-                yield InProcessStack(emulator, mock.url, service_url)
+                yield InProcessStack(emulator, mock.url, service_url, store)
             finally:
                 await runner.cleanup()
                 await close_qstash(qstash)

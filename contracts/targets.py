@@ -15,6 +15,7 @@ from qstash import AsyncQStash
 from qstash.message import PublishResponse
 
 from contracts.control import EmulatorControl, MockControl
+from contracts.flaky_store import FlakyStore
 from contracts.receiver import Inbox, running_receiver
 from scout.api_client import ServiceClient
 from service.publisher import close_qstash
@@ -34,7 +35,8 @@ class Target:
 
     `emulator` is None on real QStash (no time control, no faults); `virtual_service_time` is true
     only in-process, where the service reads the emulator's clock; `disposable` means the test
-    owns the stack (it may rotate keys); `clock` reads the target's QStash time, when it has one.
+    owns the stack (it may rotate keys); `clock` reads the target's QStash time, when it has one;
+    `database` is the service's own store, in-process only (to take the database away).
     """
 
     name: str
@@ -51,6 +53,7 @@ class Target:
     public_base: str | None = None
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     skew: float = 0.0  # QStash time minus wall time, when the target has no clock of its own
+    database: FlakyStore | None = None
 
     def now(self) -> float:
         """The target's QStash time."""
@@ -67,6 +70,11 @@ class Target:
         if self.service_url is None:
             pytest.skip(f"{self.name}: no service (QStash-level contracts only)")
         return ServiceClient(self.http, self.service_url, admin=self.admin_user)
+
+    def needs_database(self, why: str) -> FlakyStore:
+        if self.database is None:
+            pytest.skip(f"{self.name}: {why} needs the service's store in this process")
+        return self.database
 
     def needs_service_time(self) -> None:
         if not self.virtual_service_time:

@@ -96,6 +96,33 @@ async def test_a_webhook_failing_every_attempt_ends_in_the_dlq_and_the_job_in_er
 
 
 @pytest.mark.emulator_only
+async def test_a_service_answering_500_is_retried_with_the_backoff_and_the_job_completes(
+    target: Target,
+) -> None:
+    # The service itself fails (its database is away), not a fault injected in QStash: the
+    # requests really reach the webhook and the 500s are the service's own answers.
+    failures = 2
+    emulator = target.needs_emulator("reading the delivery transcript")
+    database = target.needs_database("taking the service's database away")
+    scenario = SCENARIOS[0]
+    database.fail_next_steps(failures)
+    service, job_id = await start(target, scenario)
+    final = (await follow(target, service, scenario.route, job_id))[-1]
+
+    first_step = (await emulator.deliveries(target.webhook_url))[: failures + 1]
+    assert len({a["messageId"] for a in first_step}) == 1  # one message, retried
+    assert [a["retried"] for a in first_step] == list(range(failures + 1))
+    assert [a["status"] for a in first_step] == [500] * failures + [200]
+    assert all(a["fault"] is None for a in first_step)
+    gaps = [(b["time"] - a["time"]) / 1000 for a, b in itertools.pairwise(first_step)]
+    for gap, expected in zip(gaps, BACKOFF[:failures], strict=True):
+        assert gap == pytest.approx(expected, abs=1.0)
+    assert database.failures_left == 0
+    check_outcome(final, scenario)
+    assert await target.unplayed() == []
+
+
+@pytest.mark.emulator_only
 @pytest.mark.parametrize("scenario", FAILURES, ids=lambda s: s.id)
 async def test_scrapecreators_failures_are_retried_or_fail_the_job_as_recorded(
     target: Target, scenario: Scenario
