@@ -8,19 +8,18 @@ from typing import Any
 from service.creator import Creator
 from service.emails import extract_emails, unique
 from service.enums import Platform
-from service.platforms.base import (
-    JobFailed,
-    StepContext,
-    StepResult,
-    keyed,
-    similar_progress,
-    target_found,
-)
+from service.platforms.base import JobFailed, StepContext, StepResult, keyed, target_found
 from service.platforms.profiles import bounded_map
+from service.platforms.similar_search import SimilarSearch
 from service.scrapecreators.models import TikTokSearchUser
+from service.store import KeyedCreator
 
-MAX_SEARCHES = "api_limits.max_api_calls_tiktok_similar"
-DELAY = "qstash_delays.tiktok_continuation_delay"
+SEARCH = SimilarSearch(
+    queries="keywords",
+    found="users",
+    max_searches="api_limits.max_api_calls_tiktok_similar",
+    delay="qstash_delays.tiktok_continuation_delay",
+)
 CONCURRENCY = "processing.profile_concurrency"
 MAX_KEYWORDS = 5
 
@@ -74,12 +73,9 @@ async def _start(ctx: StepContext) -> StepResult:
 
 
 async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
-    job, config = ctx.job, ctx.config
+    job = ctx.job
     target = (job.target_username or "").lower()
-    keywords: list[str] = state["keywords"]
-    searched: int = state["searched"]
-    keyword = keywords[searched]
-    collected: list[dict[str, Any]] = list(state["users"])
+    keyword, collected = SEARCH.next_round(state)
     seen = {entry["key"] for entry in collected}
 
     page = await ctx.api.tiktok_user_search(keyword)
@@ -99,33 +95,18 @@ async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
         bio = max(user.search_user_desc, profile.bio if profile else "", key=len)
         return {"key": key, "creator": _creator(user, bio, keyword).to_json()}
 
-    limit = await config.number(CONCURRENCY)
+    limit = await ctx.config.number(CONCURRENCY)
     collected += [entry for entry in await bounded_map(fresh.items(), enrich, limit=limit) if entry]
-    searched += 1
-    max_searches = min(len(keywords), await config.number(MAX_SEARCHES))
-    done = searched >= max_searches
-    state = {**state, "searched": searched, "users": [] if done else collected}
-    creators = []
-    if done:
-        ranked = sorted(collected, key=lambda e: -int(e["creator"].get("followers") or 0))
-        creators = [
+
+    async def top_creators(found: list[dict[str, Any]]) -> list[KeyedCreator]:
+        ranked = sorted(found, key=lambda e: -int(e["creator"].get("followers") or 0))
+        return [
             keyed(e["key"], Creator.model_validate(e["creator"]))
             for e in ranked[: job.target_results]
         ]
-    return StepResult(
-        done=done,
-        progress=similar_progress(
-            done=done,
-            searched=searched,
-            searches=max_searches,
-            found=len(collected),
-            target=job.target_results,
-        ),
-        creators=creators,
-        state=state,
-        delay_seconds=await config.seconds(DELAY),
-        details={"keyword": keyword, "users": len(page.users()), "new": len(fresh)},
-    )
+
+    details = {"keyword": keyword, "users": len(page.users()), "new": len(fresh)}
+    return await SEARCH.result(ctx, state, collected, finish=top_creators, details=details)
 
 
 async def run(ctx: StepContext) -> StepResult:

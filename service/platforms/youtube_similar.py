@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from service.emails import unique
 from service.platforms import youtube_channels as channels
-from service.platforms.base import (
-    JobFailed,
-    StepContext,
-    StepResult,
-    keyed,
-    similar_progress,
-    target_found,
-)
+from service.platforms.base import JobFailed, StepContext, StepResult, keyed, target_found
+from service.platforms.similar_search import SimilarSearch
 from service.scrapecreators.models import YouTubeChannel, YouTubeChannelRef, YouTubeVideo
+from service.store import KeyedCreator
 
-MAX_SEARCHES = "api_limits.max_api_calls_youtube_similar"
-DELAY = "qstash_delays.youtube_continuation_delay"
+SEARCH = SimilarSearch(
+    queries="terms",
+    found="channels",
+    max_searches="api_limits.max_api_calls_youtube_similar",
+    delay="qstash_delays.youtube_continuation_delay",
+)
 ENRICHED = 10
 
 
@@ -41,7 +41,7 @@ def _is_target(ref: YouTubeChannelRef, target: str, target_id: str) -> bool:
     return bool(target_id and ref.id == target_id) or ref.handle.lstrip("@").lower() == target
 
 
-async def _finish(ctx: StepContext, collected: list[dict[str, Any]]) -> list[Any]:
+async def _finish(ctx: StepContext, collected: list[dict[str, Any]]) -> list[KeyedCreator]:
     kept = collected[: ctx.job.target_results]
     refs = [YouTubeChannelRef.model_validate(entry["ref"]) for entry in kept]
     with_handle = [ref for ref in refs if ref.handle][:ENRICHED]
@@ -67,13 +67,9 @@ async def _finish(ctx: StepContext, collected: list[dict[str, Any]]) -> list[Any
 
 
 async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
-    job = ctx.job
-    terms: list[str] = state["terms"]
-    searched: int = state["searched"]
-    term = terms[searched]
-    collected: list[dict[str, Any]] = list(state["channels"])
+    term, collected = SEARCH.next_round(state)
     seen = {entry["key"] for entry in collected}
-    target = (job.target_username or "").lstrip("@").lower()
+    target = (ctx.job.target_username or "").lstrip("@").lower()
 
     page = await ctx.api.youtube_search(term, None)
     for ref, video in channels.channels_of(page.all_items()):
@@ -84,24 +80,8 @@ async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
         collected.append(
             {"key": key, "term": term, "ref": ref.model_dump(), "video": video.model_dump()}
         )
-    searched += 1
-    max_searches = min(len(terms), await ctx.config.number(MAX_SEARCHES))
-    done = searched >= max_searches
-    creators = await _finish(ctx, collected) if done else []
-    return StepResult(
-        done=done,
-        progress=similar_progress(
-            done=done,
-            searched=searched,
-            searches=max_searches,
-            found=len(collected),
-            target=job.target_results,
-        ),
-        creators=creators,
-        state={**state, "searched": searched, "channels": [] if done else collected},
-        delay_seconds=await ctx.config.seconds(DELAY),
-        details={"term": term, "channels": len(collected)},
-    )
+    details = {"term": term, "channels": len(collected)}
+    return await SEARCH.result(ctx, state, collected, finish=partial(_finish, ctx), details=details)
 
 
 async def run(ctx: StepContext) -> StepResult:
