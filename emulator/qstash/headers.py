@@ -257,6 +257,20 @@ def parse_template(
     return template
 
 
+def shared_template(items: Iterable[tuple[str, str]]) -> Template:
+    """parse_template for publishes, shared per distinct header set: callers must not change it.
+
+    Publishers repeat the same headers on every message, and parsing them is a tenth of a
+    publish's own work. Content-Length, the one header that changes with every body, never
+    affects the template, so it is left out of the key; no header depends on the time."""
+    return _template_for(tuple(item for item in items if item[0].lower() != "content-length"))
+
+
+@lru_cache(maxsize=256)
+def _template_for(items: tuple[tuple[str, str], ...]) -> Template:
+    return parse_template(items, now=0.0)
+
+
 def forwarded_headers(reader: _Reader) -> Headers | None:
     """Content-Type, Upstash-Forward-* (prefix stripped) and Upstash-Workflow-* pass-through."""
     forward_all = reader.get("Upstash-Header-Forward")

@@ -74,7 +74,8 @@ def publish(
                 endpoint_name=endpoint_name,
             )
             answer.append({"messageId": message.id, "url": url})
-    state.remember_dedup(key, json.dumps(answer))
+    if key is not None:
+        state.remember_dedup(key, json.dumps(answer))
     return answer, False
 
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from emulator.qstash import publishing
 from emulator.qstash.appkeys import DISPATCHER
 from emulator.qstash.errors import ApiError, bad_request
-from emulator.qstash.headers import parse_template
+from emulator.qstash.headers import parse_template, shared_template
 from emulator.qstash.models import Template
 from emulator.qstash.responses.common import (
     caller_ip,
@@ -25,7 +25,7 @@ async def publish(request: web.Request) -> web.Response:
     state = state_of(request)
     await request.app[DISPATCHER].admission()
     destination = raw_destination(request, "/v2/publish/")
-    template = parse_template(config_items(request), now=state.now())
+    template = shared_template(config_items(request))
     answer, duplicate = publishing.publish(
         state, destination, await request.read(), template, caller_ip=caller_ip(request)
     )
@@ -47,7 +47,7 @@ async def enqueue(request: web.Request) -> web.Response:
     await request.app[DISPATCHER].admission()
     queue_name = request.match_info["queue"]
     destination = raw_destination(request, f"/v2/enqueue/{queue_name}/")
-    template = parse_template(config_items(request), now=state.now())
+    template = shared_template(config_items(request))
     _no_delay(template, "")
     answer, duplicate = publishing.publish(
         state,
