@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from contracts.targets import Target
+from fixtures.outcomes import OUTCOMES
 from scout.api_client import ACTIVE, JsonDict, ServiceClient
 
 # A job is a handful of steps; a generous bound still ends a test whose job never finishes.
@@ -17,8 +18,6 @@ class Scenario:
     route: str  # /api/scraping/<route>
     body: JsonDict
     status: str
-    handles: tuple[str, ...]  # in the order the results list them, where the table fixes one
-    emails: frozenset[str]
     config: JsonDict = field(default_factory=dict)
     ordered: bool = False
     error: str | None = None  # a phrase the job's error must contain
@@ -28,133 +27,55 @@ class Scenario:
     def id(self) -> str:
         return self.cassette
 
+    @property
+    def handles(self) -> tuple[str, ...]:
+        """In the order the results list them, where `ordered` says the table fixes one."""
+        return OUTCOMES[self.cassette].handles
+
+    @property
+    def emails(self) -> frozenset[str]:
+        return OUTCOMES[self.cassette].emails
+
 
 def _keyword(*words: str) -> JsonDict:
     return {"keywords": list(words), "targetResults": 100}
 
 
-# fixtures/cassettes/README.md, "Scenarios": one row each.
+# fixtures/cassettes/README.md, "Scenarios": one row each (outcomes in fixtures/outcomes.py).
 SCENARIOS = [
-    Scenario(
-        "tiktok_keyword",
-        "tiktok",
-        _keyword("home baking"),
-        "completed",
-        (
-            "crumbandkettle",
-            "nadia.bakes.home",
-            "loafer_league",
-            "the_rye_way",
-            "ovenlight.otto",
-            "quietcrumbs",
-        ),
-        frozenset(
-            {
-                "hello@crumbandkettle.example.com",
-                "nadia.pr@example.net",
-                "orders@nadiabakes.example.org",
-                "ryeway@example.com",
-            }
-        ),
-    ),
+    Scenario("tiktok_keyword", "tiktok", _keyword("home baking"), "completed"),
     Scenario(
         "tiktok_similar",
         "tiktok-similar",
         {"username": "sundaysourdough"},
         "completed",
-        ("sundayloaves", "sourdough.sara", "levain_lab", "sunday.bakeshop"),
-        frozenset({"sara@sourdoughsara.example.com", "wholesale@sundaybakeshop.example.org"}),
         config={"api_limits.max_api_calls_tiktok_similar": 2},
         ordered=True,
     ),
-    Scenario(
-        "instagram_similar",
-        "instagram",
-        {"username": "claybyjune"},
-        "completed",
-        (
-            "kiln.and.kin",
-            "wheelthrown_wren",
-            "glazelab.studio",
-            "mudroom.pottery",
-            "stoneware.sunday",
-        ),
-        frozenset(),
-    ),
-    Scenario(
-        "instagram_similar_empty",
-        "instagram",
-        {"username": "lonely.loom"},
-        "completed",
-        (),
-        frozenset(),
-    ),
-    Scenario(
-        "youtube_keyword",
-        "youtube",
-        _keyword("sourdough", "starter"),
-        "completed",
-        ("FermentFriends", "StarterWhisperer", "crumbshots", "LevainLeisure", ""),
-        frozenset(
-            {
-                "team@fermentfriends.example.com",
-                "hello@starterwhisperer.example.net",
-                "deals@starterwhisperer.example.net",
-                "levainleisure@example.org",
-            }
-        ),
-    ),
+    Scenario("instagram_similar", "instagram", {"username": "claybyjune"}, "completed"),
+    Scenario("instagram_similar_empty", "instagram", {"username": "lonely.loom"}, "completed"),
+    Scenario("youtube_keyword", "youtube", _keyword("sourdough", "starter"), "completed"),
     Scenario(
         "youtube_similar",
         "youtube-similar",
         {"username": "BreadAndButterBakes"},
         "completed",
-        ("OpenCrumbClub", "BatardBros", "MicroBakeryDiaries", "", "HomeBakeryHustle"),
-        frozenset(
-            {
-                "club@opencrumbclub.example.com",
-                "diaries@microbakery.example.org",
-                "hustle@homebakery.example.net",
-            }
-        ),
         ordered=True,
     ),
 ]
 
 # The failure rows of the same table.
 FAILURES = [
+    Scenario("failure_503_then_success", "tiktok", _keyword("latte art"), "completed"),
+    Scenario("failure_429_then_success", "youtube", _keyword("trail running"), "completed"),
     Scenario(
-        "failure_503_then_success",
-        "tiktok",
-        _keyword("latte art"),
-        "completed",
-        ("latte.lines", "milkfoam.mo"),
-        frozenset({"lines@latteart.example.com"}),
-    ),
-    Scenario(
-        "failure_429_then_success",
-        "youtube",
-        _keyword("trail running"),
-        "completed",
-        ("RidgeRunnerRae", "SwitchbackStories"),
-        frozenset({"rae@ridgerunner.example.com"}),
-    ),
-    Scenario(
-        "failure_402_midjob",
-        "tiktok",
-        _keyword("pottery wheel"),
-        "error",
-        ("wheelwork.wes", "trimmingtools"),
-        frozenset({"wes@wheelwork.example.com"}),
-        error="out of credits",
+        "failure_402_midjob", "tiktok", _keyword("pottery wheel"), "error", error="out of credits"
     ),
     Scenario(
         "failure_timeout",
         "instagram",
         {"username": "quiet_kiln_studio"},
         "completed",
-        ("ashglaze.amy", "anagama.andy", "kilnsitter"),
-        frozenset(),
         mock_fault={"path": "/v1/instagram/profile", "kind": "timeout", "delay": "5s"},
     ),
 ]

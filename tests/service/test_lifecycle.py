@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.lifecycle import backoff_seconds
@@ -19,14 +20,7 @@ from tests.service.pipeline import Pipeline, pipeline
 
 WEBHOOK = "process-scraping"
 BAKING = {"keywords": ["home baking"], "targetResults": 100}
-BAKING_HANDLES = [
-    "crumbandkettle",
-    "nadia.bakes.home",
-    "loafer_league",
-    "the_rye_way",
-    "ovenlight.otto",
-    "quietcrumbs",
-]
+BAKING_HANDLES = list(OUTCOMES["tiktok_keyword"].handles)
 
 
 def step_deliveries(p: Pipeline) -> list[tuple[int, int | None]]:
@@ -112,8 +106,9 @@ async def test_503_then_success_completes(sqlite_store: Store, clock: ManualCloc
         job = await p.run("tiktok", keywords=["latte art"], targetResults=100)
 
         assert (job.status, job.error, job.consecutive_failures) == (JobStatus.COMPLETED, None, 0)
-        assert await p.handles(job.id) == ["latte.lines", "milkfoam.mo"]
-        assert await p.emails(job.id) == ["lines@latteart.example.com"]
+        outcome = OUTCOMES["failure_503_then_success"]
+        assert await p.handles(job.id) == list(outcome.handles)
+        assert await p.emails(job.id) == outcome.sorted_emails
         assert [step for step, _ in step_deliveries(p)] == [0, 0]
 
 
@@ -122,7 +117,7 @@ async def test_429_then_success_completes(sqlite_store: Store, clock: ManualCloc
         job = await p.run("youtube", keywords=["trail running"], targetResults=100)
 
         assert (job.status, job.processed_results) == (JobStatus.COMPLETED, 2)
-        assert await p.emails(job.id) == ["rae@ridgerunner.example.com"]
+        assert await p.emails(job.id) == OUTCOMES["failure_429_then_success"].sorted_emails
 
 
 async def test_a_retry_waits_for_retry_after(sqlite_store: Store, clock: ManualClock) -> None:
@@ -150,8 +145,9 @@ async def test_out_of_credits_fails_the_job_and_keeps_earlier_results(
         assert job.error is not None
         assert job.error.startswith("ScrapeCreators: out of credits")
         assert "Looks like you're out of credits" in job.error
-        assert await p.handles(job.id) == ["wheelwork.wes", "trimmingtools"]
-        assert await p.emails(job.id) == ["wes@wheelwork.example.com"]
+        outcome = OUTCOMES["failure_402_midjob"]
+        assert await p.handles(job.id) == list(outcome.handles)
+        assert await p.emails(job.id) == outcome.sorted_emails
         assert [step for step, _ in step_deliveries(p)] == [0, 1]  # no retry
 
 
@@ -166,7 +162,7 @@ async def test_a_call_that_outlives_the_client_timeout_is_retried(
         job = await p.run("instagram", username="quiet_kiln_studio")
 
         assert (job.status, job.error) == (JobStatus.COMPLETED, None)
-        assert await p.handles(job.id) == ["ashglaze.amy", "anagama.andy", "kilnsitter"]
+        assert await p.handles(job.id) == list(OUTCOMES["failure_timeout"].handles)
 
 
 async def test_too_many_failures_in_a_row_fail_the_job(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.store import Store
@@ -15,13 +16,7 @@ async def test_related_profiles_are_the_results(sqlite_store: Store, clock: Manu
         job = await p.run("instagram", username="claybyjune")
 
         assert (job.status, job.error, job.processed_results) == (JobStatus.COMPLETED, None, 5)
-        assert await p.handles(job.id) == [
-            "kiln.and.kin",
-            "wheelthrown_wren",
-            "glazelab.studio",
-            "mudroom.pottery",
-            "stoneware.sunday",
-        ]
+        assert await p.handles(job.id) == list(OUTCOMES["instagram_similar"].handles)
         results = await p.store.list_results(job.id)
         assert [c["isPrivate"] for c in results] == [False, False, False, True, False]
         assert await p.emails(job.id) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.platforms.tiktok_similar import derive_keywords
@@ -31,16 +32,9 @@ async def test_similar_creators_are_sorted_by_followers_without_private_or_targe
         job = await p.run("tiktok-similar", username="@sundaysourdough")
 
         assert (job.status, job.error, job.progress) == (JobStatus.COMPLETED, None, 100.0)
-        assert await p.handles(job.id) == [
-            "sundayloaves",
-            "sourdough.sara",
-            "levain_lab",
-            "sunday.bakeshop",
-        ]
-        assert sorted(await p.emails(job.id)) == [
-            "sara@sourdoughsara.example.com",
-            "wholesale@sundaybakeshop.example.org",
-        ]
+        outcome = OUTCOMES["tiktok_similar"]
+        assert await p.handles(job.id) == list(outcome.handles)
+        assert sorted(await p.emails(job.id)) == outcome.sorted_emails
         assert job.search_params is not None
         assert job.search_params["users"] == []
 

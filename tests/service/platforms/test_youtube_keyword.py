@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.store import Store
@@ -26,14 +27,7 @@ async def test_channels_from_two_pages_with_details_and_emails(
             "",
             None,
         )
-        assert sorted(await p.emails(job.id)) == sorted(
-            [
-                "team@fermentfriends.example.com",
-                "hello@starterwhisperer.example.net",
-                "deals@starterwhisperer.example.net",
-                "levainleisure@example.org",
-            ]
-        )
+        assert sorted(await p.emails(job.id)) == OUTCOMES["youtube_keyword"].sorted_emails
 
 
 async def test_the_last_batch_is_trimmed_to_the_target(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.platforms.youtube_similar import search_terms
@@ -25,11 +26,7 @@ async def test_channels_found_by_the_targets_tags(sqlite_store: Store, clock: Ma
             "kitchen counter bread",
             "HomeBakeryHustle",
         ]
-        assert sorted(await p.emails(job.id)) == [
-            "club@opencrumbclub.example.com",
-            "diaries@microbakery.example.org",
-            "hustle@homebakery.example.net",
-        ]
+        assert sorted(await p.emails(job.id)) == OUTCOMES["youtube_similar"].sorted_emails
 
 
 async def test_a_channel_that_does_not_exist_fails_the_job(
