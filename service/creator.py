@@ -45,3 +45,34 @@ class Creator(CamelModel):
     def to_json(self) -> dict[str, Any]:
         """The stored and served shape (camelCase keys, JSON-safe values)."""
         return self.model_dump(mode="json", by_alias=True)
+
+    @classmethod
+    def by_handle(
+        cls,
+        platform: Platform,
+        handle: str,
+        *,
+        name: str,
+        avatar_url: str,
+        external_id: str,
+        **fields: Any,
+    ) -> Creator:
+        """A creator known by its handle: the profile URL follows from it, a creator without a
+        display name goes by the handle, and an empty avatar or id means none (not "")."""
+        return cls(
+            platform=platform,
+            handle=handle,
+            name=name or handle,
+            profile_url=PROFILE_URLS[platform].format(handle=handle),
+            avatar_url=avatar_url or None,
+            external_id=external_id or None,
+            **fields,
+        )
+
+
+# Where a handle's public profile lives (YouTube also has channel-id URLs: youtube_channels).
+PROFILE_URLS = {
+    Platform.TIKTOK: "https://www.tiktok.com/@{handle}",
+    Platform.INSTAGRAM: "https://www.instagram.com/{handle}/",
+    Platform.YOUTUBE: "https://www.youtube.com/@{handle}",
+}

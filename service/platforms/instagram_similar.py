@@ -9,15 +9,14 @@ from service.scrapecreators.models import InstagramRelated
 
 
 def _creator(node: InstagramRelated, target: str) -> Creator:
-    return Creator(
-        platform=Platform.INSTAGRAM,
-        handle=node.username,
-        name=node.full_name or node.username,
-        profile_url=f"https://www.instagram.com/{node.username}/",
-        avatar_url=node.profile_pic_url or None,
+    return Creator.by_handle(
+        Platform.INSTAGRAM,
+        node.username,
+        name=node.full_name,
+        avatar_url=node.profile_pic_url,
+        external_id=node.id,
         verified=node.is_verified,
         is_private=node.is_private,
-        external_id=node.id or None,
         search_keyword=target,
     )
 

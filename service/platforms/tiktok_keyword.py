@@ -25,10 +25,12 @@ def _creator(item: TikTokAweme, profile: TikTokProfile | None, query: str) -> Cr
     user = profile.user if profile is not None else None
     bio = profile.bio if profile is not None else ""
     avatar = author.avatar_medium.best_url() if author.avatar_medium is not None else ""
-    return Creator(
-        platform=Platform.TIKTOK,
-        handle=author.unique_id,
-        name=author.nickname or author.unique_id,
+    return Creator.by_handle(
+        Platform.TIKTOK,
+        author.unique_id,
+        name=author.nickname,
+        avatar_url=user.avatarMedium if user is not None and user.avatarMedium else avatar,
+        external_id=author.uid,
         followers=(
             profile.stats.followerCount
             if profile is not None and user is not None
@@ -36,12 +38,8 @@ def _creator(item: TikTokAweme, profile: TikTokProfile | None, query: str) -> Cr
         ),
         bio=bio,
         emails=extract_emails(bio),
-        profile_url=f"https://www.tiktok.com/@{author.unique_id}",
-        avatar_url=(user.avatarMedium if user is not None and user.avatarMedium else avatar)
-        or None,
         verified=(user.verified if user is not None else author.verified),
         is_private=profile.is_private if profile is not None else False,
-        external_id=author.uid or None,
         search_keyword=query,
         video=Video(
             description=item.desc,

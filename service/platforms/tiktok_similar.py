@@ -45,18 +45,17 @@ def derive_keywords(nickname: str, bio: str, handle: str) -> list[str]:
 
 
 def _creator(user: TikTokSearchUser, bio: str, keyword: str) -> Creator:
-    return Creator(
-        platform=Platform.TIKTOK,
-        handle=user.unique_id,
-        name=user.nickname or user.unique_id,
+    return Creator.by_handle(
+        Platform.TIKTOK,
+        user.unique_id,
+        name=user.nickname,
+        avatar_url=user.avatar_medium.best_url() if user.avatar_medium else "",
+        external_id=user.uid,
         followers=user.follower_count,
         bio=bio,
         emails=extract_emails(bio),
-        profile_url=f"https://www.tiktok.com/@{user.unique_id}",
-        avatar_url=(user.avatar_medium.best_url() if user.avatar_medium else "") or None,
         verified=user.verified,
         is_private=user.is_private,
-        external_id=user.uid or None,
         search_keyword=keyword,
     )
 

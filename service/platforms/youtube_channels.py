@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.creator import Creator, Video
+from service.creator import PROFILE_URLS, Creator, Video
 from service.emails import extract_emails, unique
 from service.enums import Platform
 from service.platforms.base import StepContext
@@ -46,7 +46,7 @@ def creator(
     handle = ref.handle.lstrip("@")
     url: str | None = None
     if handle:
-        url = f"https://www.youtube.com/@{handle}"
+        url = PROFILE_URLS[Platform.YOUTUBE].format(handle=handle)
     elif ref.id:
         url = f"https://www.youtube.com/channel/{ref.id}"
     return Creator(
