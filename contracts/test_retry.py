@@ -35,7 +35,8 @@ async def test_a_failing_destination_is_retried_with_growing_retried_and_the_bac
         assert gap == pytest.approx(expected, abs=1.0)
 
 
-@pytest.mark.verified_real
+@pytest.mark.emulator_only
+@pytest.mark.runs_on_real
 async def test_exhausted_retries_land_in_the_dlq_and_call_the_failure_callback(
     target: Target,
 ) -> None:

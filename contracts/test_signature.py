@@ -12,7 +12,8 @@ from contracts.scenarios import SCENARIOS, check_outcome, follow, start
 from contracts.targets import Target, publish
 
 
-@pytest.mark.verified_real
+@pytest.mark.emulator_only
+@pytest.mark.runs_on_real
 async def test_deliveries_are_signed_for_the_exact_url_and_body(target: Target) -> None:
     async with target.receiver() as inbox, target.publisher() as qstash:
         url = inbox.url("/signed?tenant=a%20b")

@@ -12,7 +12,8 @@ from scout.api_client import ServiceClient
 from service.sweep import SCHEDULE_ID
 
 
-@pytest.mark.verified_real
+@pytest.mark.emulator_only
+@pytest.mark.runs_on_real
 @pytest.mark.timeout(180)  # on real QStash the 90 s delay is waited out in real time
 @pytest.mark.parametrize("delay", [3, 90])
 async def test_a_delayed_delivery_arrives_no_earlier_than_asked(target: Target, delay: int) -> None:
