@@ -70,7 +70,7 @@ class EventLog:
 
 
 def _own_text(event: Event) -> str:
-    """An event's own fields and its message id as JSON text (run on the writer thread)."""
+    """An event's own fields and its message id as JSON text (rendered at the store's hand-off)."""
     own = event_own_json(event)
     own["messageId"] = event.message.id
     return rowjson.dumps(own)

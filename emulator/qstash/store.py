@@ -64,11 +64,12 @@ class Snapshot:
     url_groups: list[UrlGroup] = field(default_factory=list)
 
 
-# (sql, params); params may be a callable run on the writer thread, so rendering rows (JSON)
-# happens off the event loop. A batch carries statements and the commits waiting for them;
-# None stops the thread.
+# (sql, params); params may be a callable, rendered once when its batch is handed over, so a
+# row shows the latest state and events of one hand-off share a row. A batch carries rendered
+# statements and the commits waiting for them; None stops the thread.
 _Params = Sequence[Any] | Callable[[], Sequence[Any]]
-_Batch = tuple[list[tuple[str, _Params]], list["asyncio.Future[None]"]]
+_Op = tuple[str, Sequence[Any]]
+_Batch = tuple[list[_Op], list["asyncio.Future[None]"]]
 
 
 class Store:
@@ -185,13 +186,23 @@ class Store:
             self._flush_later = None
         self._event_batch = None
         if self._pending or self._waiters:
-            self._queue.put((self._pending, self._waiters))
+            # Rendered here, on the event loop, not on the writer thread: there it held the GIL
+            # in short bursts between SQLite calls, and every hand-over of the GIL to and fro
+            # cost more than the rendering itself (see the commit that moved it for figures).
+            ops: list[_Op] = []
+            for sql, params in self._pending:
+                try:
+                    ops.append((sql, params() if callable(params) else params))
+                except Exception:
+                    # Left out and logged: the rest still commits and no waiter hangs.
+                    log.exception("emulator store: cannot render a row for %s", sql)
+            self._queue.put((ops, self._waiters))
             self._pending, self._waiters = [], []
 
     # Typed helpers for each table, so the state never writes SQL itself.
 
     def save_message(self, message: Message) -> None:
-        # Rendered on the writer thread; a later state of the message is as good (newer wins).
+        # Rendered at the hand-off; a later state of the message is as good (newer wins).
         self.execute(
             "INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", lambda: codec.message_row(message)
         )
@@ -214,7 +225,7 @@ class Store:
         )
 
     def save_event(self, seq: int, render: Callable[[], str], *, keep: int) -> None:
-        """`render` (run on the writer thread) gives the event's JSON text. Events of one
+        """`render` (run at the hand-off) gives the event's JSON text. Events of one
         hand-off share one row: a row per event cost more than rendering the event."""
         batch = self._event_batch
         if batch is None or batch.next_seq != seq:
@@ -294,7 +305,7 @@ class Store:
                 return
 
     @staticmethod
-    def _write(conn: sqlite3.Connection, ops: list[tuple[str, _Params]]) -> None:
+    def _write(conn: sqlite3.Connection, ops: list[_Op]) -> None:
         if not ops:
             return
         conn.execute("BEGIN")
@@ -304,8 +315,7 @@ class Store:
             end = start
             while end < len(ops) and ops[end][0] == ops[start][0]:
                 end += 1
-            rows = [p() if callable(p) else p for _, p in ops[start:end]]
-            conn.executemany(ops[start][0], rows)
+            conn.executemany(ops[start][0], [params for _, params in ops[start:end]])
             start = end
         conn.execute("COMMIT")
 
