@@ -13,6 +13,7 @@ from service.enums import ACTIVE_STATUSES, JobKind, JobStatus
 from service.errors import BadRequest, NotFound
 from service.job_requests import MAX_IDEMPOTENCY_KEY, is_keyword, keyword_job, similar_job
 from service.keys import CLOCK, CONFIG, METRICS, PUBLISHER, STORE
+from service.lifecycle import TIMEOUT_MESSAGE
 from service.logs import get_logger
 from service.publisher import PublishError
 from service.requests import current_user, int_query, json_body, path_id, uuid_param
@@ -20,7 +21,6 @@ from service.store import Job, NewJob
 
 log = get_logger("service.jobs")
 
-TIMEOUT_MESSAGE = "Job exceeded maximum allowed time"
 DEFAULT_PAGE = 1000
 MAX_PAGE = 1000
 
