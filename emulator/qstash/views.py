@@ -84,6 +84,15 @@ def _shared(out: JsonDict, template: Template | Message) -> None:
         _put(out, "period", flow.period)
 
 
+def _origin(out: JsonDict, message: Message) -> None:
+    """Where a message came from: its schedule, URL group endpoint, queue and caller."""
+    _put(out, "scheduleId", message.schedule_id)
+    _put(out, "callerIP", message.caller_ip)
+    _put(out, "topicName", message.topic_name)
+    _put(out, "endpointName", message.endpoint_name)
+    _put(out, "queueName", message.queue_name)
+
+
 def message_json(message: Message) -> JsonDict:
     out: JsonDict = {
         "messageId": message.id,
@@ -95,11 +104,7 @@ def message_json(message: Message) -> JsonDict:
     }
     _body(out, _shown_body(message.body, message.redact))
     _shared(out, message)
-    _put(out, "scheduleId", message.schedule_id)
-    _put(out, "callerIP", message.caller_ip)
-    _put(out, "topicName", message.topic_name)
-    _put(out, "endpointName", message.endpoint_name)
-    _put(out, "queueName", message.queue_name)
+    _origin(out, message)
     return out
 
 
@@ -134,11 +139,7 @@ def event_message_json(message: Message) -> JsonDict:
         out["retryDelayExpr"] = message.retry_delay
     if message.timeout is not None:
         out["timeout"] = ms(message.timeout)
-    _put(out, "scheduleId", message.schedule_id)
-    _put(out, "topicName", message.topic_name)
-    _put(out, "endpointName", message.endpoint_name)
-    _put(out, "queueName", message.queue_name)
-    _put(out, "callerIP", message.caller_ip)
+    _origin(out, message)
     return out
 
 
