@@ -34,12 +34,10 @@ async def handle(request: web.Request) -> web.StreamResponse:
 async def _answer(state: MockState, request: web.Request) -> tuple[web.Response, str]:
     fault = state.faults.take(request.path)
     if fault is not None:
-        if fault.kind == "timeout":
+        # Only latency and timeout faults wait; every kind but latency answers the fault itself.
+        if fault.kind in ("latency", "timeout"):
             await state.hold(fault.delay)
-            return faults.response_for(fault, request.path), "fault:timeout"
-        if fault.kind == "latency":
-            await state.hold(fault.delay)
-        else:
+        if fault.kind != "latency":
             return faults.response_for(fault, request.path), f"fault:{fault.kind}"
     key = request.headers.get("x-api-key", "")
     if not key:
