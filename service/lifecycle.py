@@ -36,7 +36,7 @@ MAX_FAILURES = "retries.max_consecutive_failures"
 RETRY_BASE = "qstash_delays.retry_base_delay"
 RETRY_MAX = "qstash_delays.retry_max_delay"
 # A run silent for this long is presumed dead and its step lease may be taken over.
-LEASE = "timeouts.stalled_job_after"
+STALLED_AFTER = "timeouts.stalled_job_after"
 
 # Outcomes after which the step's lease is moot (the job is past that step or final).
 MOVED_ON = frozenset({"committed", "completed", "failed", "timeout", "stale"})
@@ -76,7 +76,7 @@ class Lifecycle:
         """
         fields = {"job_id": str(job_id), "message_id": message_id, "step": step}
         token = uuid4().hex
-        lease = timedelta(seconds=await self.config.seconds(LEASE))
+        lease = timedelta(seconds=await self.config.seconds(STALLED_AFTER))
         # Claiming first keeps the common case at two transactions (claim, commit); the
         # reasons for a refused claim are only looked up when there is one.
         job = await self.store.claim_step(job_id, step, token, lease=lease)

@@ -12,7 +12,7 @@ from qstash.errors import QStashError
 from service.clock import Clock
 from service.config import DynamicConfig
 from service.enums import JobStatus
-from service.lifecycle import TIMEOUT_MESSAGE
+from service.lifecycle import STALLED_AFTER, TIMEOUT_MESSAGE
 from service.logs import get_logger
 from service.publisher import Publisher, PublishError
 from service.store import Store
@@ -21,7 +21,6 @@ log = get_logger("service.sweep")
 
 SCHEDULE_ID = "creator-scout-sweep"
 EVERY_MINUTE = "* * * * *"
-STALLED_AFTER = "timeouts.stalled_job_after"
 BATCH = 100
 
 
