@@ -15,7 +15,6 @@ from emulator.qstash.retry import RetryDelay
 K = TypeVar("K")
 V = TypeVar("V")
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
-DEFAULT_RETRIES = 3
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 # Request headers never passed on by Upstash-Header-Forward: they describe the hop to QStash.
@@ -217,12 +216,10 @@ def parse_redaction(value: str) -> Redaction | None:
     return Redaction(body, all_headers, tuple(names))
 
 
-def parse_template(
-    items: Iterable[tuple[str, str]], *, now: float, default_retries: int = DEFAULT_RETRIES
-) -> Template:
+def parse_template(items: Iterable[tuple[str, str]]) -> Template:
     """Read every publish header that applies to a URL destination."""
     reader = _Reader(items)
-    template = Template(retries=default_retries)
+    template = Template()
     method = reader.get("Upstash-Method")
     if method is not None:
         if method.upper() not in METHODS:
@@ -268,7 +265,7 @@ def shared_template(items: Iterable[tuple[str, str]]) -> Template:
 
 @lru_cache(maxsize=256)
 def _template_for(items: tuple[tuple[str, str], ...]) -> Template:
-    return parse_template(items, now=0.0)
+    return parse_template(items)
 
 
 def forwarded_headers(reader: _Reader) -> Headers | None:

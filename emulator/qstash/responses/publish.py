@@ -69,7 +69,7 @@ async def batch(request: web.Request) -> web.Response:
     items = await json_body(request, required=True)
     if not isinstance(items, list):
         raise bad_request("request body: must be a JSON array of messages")
-    prepared = [_batch_item(state.now(), index, item) for index, item in enumerate(items)]
+    prepared = [_batch_item(index, item) for index, item in enumerate(items)]
     answers = []
     for index, (destination, body, template, queue_name) in enumerate(prepared):
         try:
@@ -88,7 +88,7 @@ async def batch(request: web.Request) -> web.Response:
     return ok(answers)
 
 
-def _batch_item(now: float, index: int, item: Any) -> tuple[str, bytes, Template, str | None]:
+def _batch_item(index: int, item: Any) -> tuple[str, bytes, Template, str | None]:
     where = f"batch[{index}]: "
     if not isinstance(item, dict):
         raise bad_request(f"{where}must be a JSON object")
@@ -105,7 +105,7 @@ def _batch_item(now: float, index: int, item: Any) -> tuple[str, bytes, Template
     if queue_name is not None and not isinstance(queue_name, str):
         raise bad_request(f"{where}queue: must be a string or null")
     try:
-        template = parse_template(headers.items(), now=now)
+        template = parse_template(headers.items())
         if queue_name is not None:
             _no_delay(template, "")
     except ApiError as exc:

@@ -25,7 +25,7 @@ async def create(request: web.Request) -> web.Response:
     cron = request.headers.get("Upstash-Cron")
     if cron is None or not cron.strip():
         raise bad_request("Upstash-Cron header is required")
-    template = parse_template(request.headers.items(), now=state.now())
+    template = parse_template(request.headers.items())
     # Schedules do not take Upstash-Not-Before, and produced messages are never deduplicated.
     template.not_before = None
     template.dedup_id = None
