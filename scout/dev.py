@@ -143,10 +143,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         args.state_dir.mkdir(parents=True, exist_ok=True)
         return asyncio.run(_run(args, ports, console))
-    except SettingsError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 2
-    except StoreError as error:
+    except (SettingsError, StoreError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 2
     except OSError as error:
