@@ -160,10 +160,7 @@ class Dispatcher:
         retry and schedule tick happens at its own virtual time."""
         clock = self.state.clock
         target = clock.now() + seconds
-        await self.drain()
-        while (when := self.state.due.next_time()) is not None and when <= target:
-            clock.set(when)
-            await self.drain()
+        await self.run_until_idle(seconds)
         clock.set(target)
         await self.drain()
 
