@@ -11,7 +11,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from service.enums import ACTIVE_STATUSES, JobStatus
+from service.enums import JobStatus
 from service.store.base import ACTIVE, StoreBase, at_step, job_from_row, status_columns
 from service.store.records import UNSET, Job, NewJob, Unset
 from service.store.tables import scraping_jobs as jobs
@@ -113,21 +113,13 @@ class JobQueries(StoreBase):
         status: JobStatus,
         *,
         error: str | Unset | None = UNSET,
-        progress: float | None = None,
-        only_from: Iterable[JobStatus] = ACTIVE_STATUSES,
     ) -> bool:
-        """Set `status` if the job is currently in one of `only_from`; True when it changed."""
+        """Set `status` if the job is still active (not final); True when it changed."""
         now = self._clock.now()
         values: dict[str, Any] = {"updated_at": now, **status_columns(status, now)}
         if not isinstance(error, Unset):
             values["error"] = error
-        if progress is not None:
-            values["progress"] = progress
-        query = (
-            jobs.update()
-            .where(jobs.c.id == job_id, jobs.c.status.in_([s.value for s in only_from]))
-            .values(**values)
-        )
+        query = jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(ACTIVE)).values(**values)
         async with self.engine.begin() as conn:
             return (await conn.execute(query)).rowcount == 1
 
