@@ -17,6 +17,7 @@ from qstash import AsyncQStash
 
 from contracts.flaky_store import FlakyStore
 from emulator.qstash.testing import RunningEmulator, running_emulator
+from emulator.scrapecreators.state import DEFAULT_API_KEY
 from emulator.scrapecreators.testing import running_mock
 from service.app import create_app
 from service.publisher import close_qstash
@@ -24,7 +25,6 @@ from service.settings import load_settings
 from service.store.engine import create_engine
 
 ADMIN_USER = "contracts-admin"
-MOCK_API_KEY = "dev-key"
 
 
 class EmulatorTimeClock:
@@ -86,7 +86,7 @@ async def running_stack(engine: str, folder: Path) -> AsyncIterator[InProcessSta
     service_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     async with (
         running_emulator() as emulator,
-        running_mock([], allow_unplayed=True, api_keys=(MOCK_API_KEY,)) as mock,
+        running_mock([], allow_unplayed=True) as mock,
         httpx.AsyncClient() as http,
     ):
         clock = EmulatorTimeClock(emulator)
@@ -96,7 +96,7 @@ async def running_stack(engine: str, folder: Path) -> AsyncIterator[InProcessSta
                 "QSTASH_TOKEN": emulator.token,
                 "QSTASH_CURRENT_SIGNING_KEY": emulator.current_signing_key,
                 "QSTASH_NEXT_SIGNING_KEY": emulator.next_signing_key,
-                "SCRAPECREATORS_API_KEY": MOCK_API_KEY,
+                "SCRAPECREATORS_API_KEY": DEFAULT_API_KEY,
                 "SCRAPECREATORS_API_URL": mock.url,
                 "PUBLIC_BASE_URL": service_url,
                 "AUTH_MODE": "dev",

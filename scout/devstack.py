@@ -14,12 +14,11 @@ from aiohttp import web
 from emulator.qstash.app import Emulator, build, create_app
 from emulator.qstash.config import Config
 from emulator.scrapecreators.app import create_app as create_mock
-from emulator.scrapecreators.state import MockConfig
+from emulator.scrapecreators.state import DEFAULT_API_KEY, MockConfig
 from service.runtime import build_app
 from service.settings import load_settings
 
 HOST = "127.0.0.1"
-MOCK_API_KEY = "dev-key"
 DEV_ADMIN = "dev-admin"
 # Short waits between a job's steps so a newcomer sees a whole job within seconds; written
 # through the admin API at start (the production defaults are 2-30 s).
@@ -65,7 +64,7 @@ def service_env(state_dir: Path, ports: Ports, emulator: Config) -> dict[str, st
         "QSTASH_CURRENT_SIGNING_KEY": emulator.current_key,
         "QSTASH_NEXT_SIGNING_KEY": emulator.next_key,
         "SCRAPECREATORS_API_URL": f"http://{HOST}:{ports.mock}",
-        "SCRAPECREATORS_API_KEY": MOCK_API_KEY,
+        "SCRAPECREATORS_API_KEY": DEFAULT_API_KEY,
         "PUBLIC_BASE_URL": f"http://{HOST}:{ports.service}",
         "DATABASE_URL": f"sqlite+aiosqlite:///{state_dir / 'service.db'}",
         "AUTH_MODE": "dev",
@@ -97,7 +96,7 @@ async def running_dev_stack(state_dir: Path, ports: Ports) -> AsyncIterator[DevS
         # would otherwise fail against a closed port and wait out a retry backoff.
         emulator = build(replace(emulator_config, manual_clock=True))
         await _serve(stack, create_app(emulator), ports.qstash, "emulator.qstash.access")
-        mock = create_mock(MockConfig(mode="synthetic", api_keys=(MOCK_API_KEY,)))
+        mock = create_mock(MockConfig(mode="synthetic"))
         await _serve(stack, mock, ports.mock, "emulator.scrapecreators.access")
         await _serve(stack, build_app(settings), ports.service, None)
         _deliver(emulator, True)

@@ -12,7 +12,7 @@ from aiohttp import web
 from emulator.scrapecreators import faults
 from emulator.scrapecreators.app import create_app
 from emulator.scrapecreators.replay import resolve
-from emulator.scrapecreators.state import STATE, MockConfig, MockState
+from emulator.scrapecreators.state import DEFAULT_API_KEY, STATE, MockConfig, MockState
 
 
 class RunningMock:
@@ -38,7 +38,7 @@ async def running_mock(
     cassettes: Sequence[str | Path] | str | Path | None = None,
     *,
     mode: str = "replay",
-    api_keys: tuple[str, ...] = ("dev-key",),
+    api_keys: tuple[str, ...] = (DEFAULT_API_KEY,),
     allow_unplayed: bool = False,
 ) -> AsyncIterator[RunningMock]:
     """Serve the mock on 127.0.0.1:<free port> for the duration of the block.
