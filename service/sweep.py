@@ -11,7 +11,6 @@ from qstash.errors import QStashError
 
 from service.clock import Clock
 from service.config import DynamicConfig
-from service.enums import JobStatus
 from service.lifecycle import STALLED_AFTER, TIMEOUT_MESSAGE
 from service.logs import get_logger
 from service.publisher import Publisher, PublishError
@@ -51,10 +50,7 @@ class Sweeper:
                 log.info("job_timed_out", job_id=str(job.id), step=job.step)
         idle = timedelta(seconds=await self.config.seconds(STALLED_AFTER))
         requeued = 0
-        stalled = await self.store.find_stalled(
-            idle, statuses=(JobStatus.PENDING, JobStatus.PROCESSING), limit=BATCH
-        )
-        for job in stalled:
+        for job in await self.store.find_stalled(idle, limit=BATCH):
             # touch() is conditional on the step: a job that moved on meanwhile is left alone,
             # and a revived job is not picked again by the next sweep straight away.
             if not await self.store.touch(job.id, job.step):

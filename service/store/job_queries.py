@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -149,19 +148,13 @@ class JobQueries(StoreBase):
         async with self.engine.connect() as conn:
             return [job_from_row(row) for row in await conn.execute(query)]
 
-    async def find_stalled(
-        self,
-        idle: timedelta,
-        *,
-        statuses: Iterable[JobStatus] = (JobStatus.PROCESSING,),
-        limit: int = 100,
-    ) -> list[Job]:
-        """Jobs in `statuses`, not overdue, with no update for at least `idle`."""
+    async def find_stalled(self, idle: timedelta, *, limit: int = 100) -> list[Job]:
+        """Active jobs, not overdue, with no update for at least `idle`."""
         now = self._clock.now()
         query = (
             sa.select(jobs)
             .where(
-                jobs.c.status.in_([s.value for s in statuses]),
+                jobs.c.status.in_(ACTIVE),
                 jobs.c.updated_at <= now - idle,
                 jobs.c.timeout_at > now,
             )

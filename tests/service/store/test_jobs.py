@@ -118,6 +118,18 @@ async def test_stalled_jobs_are_found_after_the_idle_time(store: Store, clock: M
     assert await store.find_stalled(timedelta(minutes=5)) == []
 
 
+async def test_a_never_started_job_is_stalled_too_but_a_final_one_never(
+    store: Store, clock: ManualClock
+) -> None:
+    # A job whose first message was lost stays pending; the sweeper must still revive it.
+    pending, _ = await store.create_job(job_for(clock))
+    failed, _ = await store.create_job(job_for(clock))
+    assert await store.mark_status(failed.id, JobStatus.ERROR, error="gave up")
+    clock.advance(300)
+
+    assert [j.id for j in await store.find_stalled(timedelta(minutes=5))] == [pending.id]
+
+
 async def test_the_message_id_is_kept(store: Store, clock: ManualClock) -> None:
     job, _ = await store.create_job(job_for(clock))
     await store.set_message_id(job.id, "msg_123")
