@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
@@ -158,6 +158,9 @@ class Settings(DatabaseSettings):
         return f"{self.public_base_url}/api/qstash/sweep"
 
 
+SettingsT = TypeVar("SettingsT", bound=DatabaseSettings)
+
+
 def _env_name(field: str) -> str:
     info = Settings.model_fields.get(field)
     alias = info.validation_alias if info is not None else None
@@ -182,12 +185,16 @@ def _one_line(error: ValidationError) -> str:
     return message if name.split(" or ")[0] in message else f"{name}: {message}"
 
 
-def load_database_settings(environ: Mapping[str, str] | None = None) -> DatabaseSettings:
+def _load(model: type[SettingsT], environ: Mapping[str, str] | None) -> SettingsT:
     source = dict(os.environ if environ is None else environ)
     try:
-        return DatabaseSettings.model_validate(source)
+        return model.model_validate(source)
     except ValidationError as error:
         raise SettingsError(f"configuration error: {_one_line(error)}") from None
+
+
+def load_database_settings(environ: Mapping[str, str] | None = None) -> DatabaseSettings:
+    return _load(DatabaseSettings, environ)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -195,8 +202,4 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     Raises SettingsError with one line naming the offending variable.
     """
-    source = dict(os.environ if environ is None else environ)
-    try:
-        return Settings.model_validate(source)
-    except ValidationError as error:
-        raise SettingsError(f"configuration error: {_one_line(error)}") from None
+    return _load(Settings, environ)
