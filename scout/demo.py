@@ -19,6 +19,7 @@ from scout.api_client import ACTIVE, JsonDict, ServiceClient, ServiceError
 KEYWORD_ROUTES = ("tiktok", "youtube")
 SIMILAR_ROUTES = ("tiktok-similar", "instagram", "youtube-similar")
 POLL_SECONDS = 0.5
+DEADLINE_SECONDS = 300.0  # then the demo stops watching; the job itself runs on
 SHOWN = 10
 
 
@@ -71,7 +72,6 @@ async def run_demo(
     *,
     user: str = "demo",
     console: Console,
-    deadline: float = 300.0,
 ) -> JsonDict:
     """Create a campaign and a job, follow its status until it ends; returns the final status."""
     async with aiohttp.ClientSession() as http:
@@ -81,7 +81,7 @@ async def run_demo(
         console.print(
             f"demo: {job.describe()} → job {job_id} (user {user!r})", markup=False, soft_wrap=True
         )
-        give_up = time.monotonic() + deadline
+        give_up = time.monotonic() + DEADLINE_SECONDS
         with _progress(console) as progress:
             bar = progress.add_task("job", total=100, status="pending", step=0, found=0)
             while True:
@@ -97,7 +97,7 @@ async def run_demo(
                     break
                 await asyncio.sleep(POLL_SECONDS)  # a person watching, not a test
     if status["status"] in ACTIVE:
-        console.print(f"demo: job {job_id} still {status['status']} after {deadline:g}s")
+        console.print(f"demo: job {job_id} still {status['status']} after {DEADLINE_SECONDS:g}s")
     elif status["status"] == "completed":
         console.print(creators_table(status["results"], status["totalResults"]))
     else:
