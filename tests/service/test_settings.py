@@ -61,7 +61,7 @@ def test_defaults_are_production_safe() -> None:
         ({"AUTH_MODE": "jwt", "AUTH_JWKS_URL": "https://k"}, "AUTH_ISSUER is required"),
         ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must be sqlite or postgresql"),
         ({"LOG_RAW_RESPONSES": "maybe"}, "LOG_RAW_RESPONSES: Input should be a valid boolean"),
-        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(change: dict[str, str | None], message: str) -> None:
