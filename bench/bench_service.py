@@ -38,6 +38,7 @@ from emulator.qstash.signing import sign
 from emulator.scrapecreators.testing import running_mock
 from service.app import create_app
 from service.clock import SystemClock
+from service.config_defaults import PROCESSING
 from service.creator import Creator
 from service.enums import JobKind, Platform
 from service.keys import CONFIG, PUBLISHER, STORE
@@ -201,7 +202,7 @@ async def latency(creators: int, delay: float) -> None:
         async with running_mock([cassette]) as mock:
             await mock.fault("/v1/tiktok/profile", "latency", count=2 * creators, delay=delay)
             async with service(folder, mock.url) as (url, app), aiohttp.ClientSession() as client:
-                concurrency = await app[CONFIG].number("processing.profile_concurrency")
+                concurrency = await app[CONFIG].get(PROCESSING.profile_concurrency)
                 job_id = await new_job(app, JobKind.TIKTOK_KEYWORD)
                 body, headers = signed(f"{url}/api/qstash/process-scraping", job_id)
                 started = time.perf_counter()

@@ -15,6 +15,7 @@ from emulator.qstash.app import Emulator, build, create_app
 from emulator.qstash.config import Config
 from emulator.scrapecreators.app import create_app as create_mock
 from emulator.scrapecreators.state import DEFAULT_API_KEY, MockConfig
+from service.config_defaults import QSTASH_DELAYS
 from service.runtime import build_app
 from service.settings import load_settings
 
@@ -23,10 +24,12 @@ DEV_ADMIN = "dev-admin"
 # Short waits between a job's steps so a newcomer sees a whole job within seconds; written
 # through the admin API at start (the production defaults are 2-30 s).
 DEMO_DELAYS = {
-    "qstash_delays.tiktok_continuation_delay": "1s",
-    "qstash_delays.youtube_continuation_delay": "1s",
-    "qstash_delays.instagram_similar_delay": "1s",
-    "qstash_delays.retry_base_delay": "1s",
+    key.name: "1s"
+    for key in (
+        QSTASH_DELAYS.tiktok_continuation_delay,
+        QSTASH_DELAYS.youtube_continuation_delay,
+        QSTASH_DELAYS.retry_base_delay,
+    )
 }
 
 

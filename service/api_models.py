@@ -111,6 +111,9 @@ class ConfigEntry(CamelModel):
     default: str
     description: str
     overridden: bool
+    # The allowed range, inclusive, in the value's own notation (e.g. "1m" and "7d").
+    min: str
+    max: str
 
 
 class ConfigOut(CamelModel):

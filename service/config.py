@@ -1,17 +1,18 @@
-"""Dynamic configuration over `system_configurations`: typed reads with a short cache."""
+"""Dynamic configuration over `system_configurations`: typed, bounded reads with a short cache."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from service.clock import Clock
-from service.config_defaults import KNOWN_KEYS
-from service.config_values import ConfigKey, ConfigValue, ValueType, as_text, parse_value
+from service.config_defaults import KNOWN_KEYS, ORDERED_PAIRS
+from service.config_values import ConfigKey, T, as_text
 from service.errors import BadRequest
 from service.logs import get_logger
-from service.store import Store
+from service.store import NewConfig, Store
 
 log = get_logger("service.config")
 
@@ -22,14 +23,18 @@ CACHE_SECONDS = 30.0
 class Setting:
     """One key's effective value, for the admin view."""
 
-    spec: ConfigKey
+    spec: ConfigKey[Any]
     text: str
-    value: ConfigValue
+    value: int | float
     overridden: bool
 
 
+def _default(spec: ConfigKey[Any]) -> Setting:
+    return Setting(spec, spec.default, spec.default_value, overridden=False)
+
+
 class DynamicConfig:
-    """Reads `<category>.<key>` values: the stored row when valid, else the default.
+    """Reads `<category>.<key>` values: the stored row when valid and in range, else the default.
 
     Rows are cached for 30 s on the injected clock; a write through `update` refreshes at once.
     """
@@ -49,70 +54,84 @@ class DynamicConfig:
         return self._cache
 
     async def _load(self) -> dict[str, Setting]:
+        # Rows of keys that no longer exist are ignored: only known keys are looked up.
         stored = {f"{row.category}.{row.key}": row.value for row in await self._store.config_rows()}
         settings = {}
         for name, spec in KNOWN_KEYS.items():
             text = stored.get(name)
-            value = None
-            if text is not None:
-                try:
-                    value = parse_value(spec.value_type, text)
-                except ValueError as error:
-                    # A hand-edited bad row must not stop jobs: fall back to the default.
-                    log.warning("config_value_ignored", key=name, reason=str(error))
-            if value is None:
-                settings[name] = Setting(spec, spec.default, _default(spec), overridden=False)
-            else:
-                settings[name] = Setting(spec, text or "", value, overridden=True)
+            settings[name] = _default(spec) if text is None else _stored(spec, text)
+        for low, high in ORDERED_PAIRS:
+            if settings[low.name].value > settings[high.name].value:
+                # Each row was valid alone (written by two instances at once, or by hand).
+                log.warning(
+                    "config_value_ignored",
+                    key=f"{low.name},{high.name}",
+                    reason=f"{low.name} is above {high.name}",
+                )
+                settings[low.name], settings[high.name] = _default(low), _default(high)
         return settings
 
     async def all(self) -> list[Setting]:
         return list((await self._settings()).values())
 
-    async def _get(self, name: str, value_type: ValueType) -> ConfigValue:
-        spec = KNOWN_KEYS[name]  # an unknown name is a programming error: KeyError
-        if spec.value_type is not value_type:
-            raise TypeError(f"{name} is a {spec.value_type}, not a {value_type}")
-        return (await self._settings())[name].value
-
-    async def number(self, name: str) -> int:
-        return int(await self._get(name, ValueType.NUMBER))
-
-    async def seconds(self, name: str) -> float:
-        """A duration key, in seconds."""
-        return float(await self._get(name, ValueType.DURATION))
-
-    async def flag(self, name: str) -> bool:
-        return bool(await self._get(name, ValueType.BOOLEAN))
-
-    async def text(self, name: str) -> str:
-        return str(await self._get(name, ValueType.STRING))
+    async def get(self, key: ConfigKey[T]) -> T:
+        """The key's effective value (a duration in seconds)."""
+        if KNOWN_KEYS.get(key.name) is not key:
+            raise KeyError(f"{key.name} is not a registered configuration key")
+        return cast(T, (await self._settings())[key.name].value)
 
     async def update(self, values: Mapping[str, object]) -> list[Setting]:
-        """Validate every value first (400 naming the key), then store them all."""
-        checked: list[tuple[ConfigKey, str]] = []
+        """Check every value (type, range, order between keys) first, then store all of them in
+        one transaction; a BadRequest names the first bad key and changes nothing."""
+        changes: dict[str, Setting] = {}
         for name, raw in values.items():
             spec = KNOWN_KEYS.get(name)
             if spec is None:
                 raise BadRequest(f"{name}: unknown configuration key")
             try:
-                text = as_text(raw)
-                parse_value(spec.value_type, text)
+                text = as_text(raw).strip()
+                changes[name] = Setting(spec, text, spec.check(text), overridden=True)
             except ValueError as error:
                 raise BadRequest(f"{name}: {error}") from None
-            checked.append((spec, text))
-        for spec, text in checked:
-            await self._store.put_config(
-                spec.category,
-                spec.key,
-                value=text,
-                value_type=spec.value_type.value,
-                description=spec.description,
-            )
-            log.info("config_updated", key=spec.name, value=text)
+        # The order between keys holds for the values in force after this change (read
+        # afresh, not from the cache, which another instance may have outdated).
+        after = {**(await self._load()), **changes}
+        for low, high in ORDERED_PAIRS:
+            # The message names the key this change set; the lower one when it set both.
+            blame_high = high.name in changes and low.name not in changes
+            _check_order(after[low.name], after[high.name], blame_high=blame_high)
+        await self._store.put_configs(
+            [
+                NewConfig(
+                    category=s.spec.category,
+                    key=s.spec.key,
+                    value=s.text,
+                    value_type=s.spec.value_type.value,
+                    description=s.spec.description,
+                )
+                for s in changes.values()
+            ]
+        )
+        for name, setting in changes.items():
+            log.info("config_updated", key=name, value=setting.text)
         self._cache = None
         return await self.all()
 
 
-def _default(spec: ConfigKey) -> ConfigValue:
-    return parse_value(spec.value_type, spec.default)
+def _stored(spec: ConfigKey[Any], text: str) -> Setting:
+    try:
+        return Setting(spec, text, spec.check(text), overridden=True)
+    except ValueError as error:
+        # A hand-edited row, or one valid under older bounds, must not stop jobs.
+        log.warning("config_value_ignored", key=spec.name, reason=str(error))
+        return _default(spec)
+
+
+def _check_order(low: Setting, high: Setting, *, blame_high: bool) -> None:
+    if low.value <= high.value:
+        return
+    if blame_high:
+        message = f"must be at least {low.spec.name} ({low.text}), got {high.text}"
+        raise BadRequest(f"{high.spec.name}: {message}")
+    message = f"must be at most {high.spec.name} ({high.text}), got {low.text}"
+    raise BadRequest(f"{low.spec.name}: {message}")

@@ -20,6 +20,8 @@ def _out(settings: list[Setting]) -> web.Response:
             default=s.spec.default,
             description=s.spec.description,
             overridden=s.overridden,
+            min=s.spec.low,
+            max=s.spec.high,
         )
         for s in settings
     ]
@@ -32,7 +34,7 @@ async def get_config(request: web.Request) -> web.Response:
 
 
 async def put_config(request: web.Request) -> web.Response:
-    """Body: `{"<category>.<key>": value, ...}`; all values are checked before any is stored."""
+    """Body: `{"<category>.<key>": value, ...}`; all values are checked, then stored together."""
     await current_admin(request)
     body = await json_object(request)
     if not body:

@@ -8,6 +8,7 @@ from service.api_models import KeywordJobCreate, SimilarJobCreate
 from service.auth import Principal
 from service.clock import Clock
 from service.config import DynamicConfig
+from service.config_defaults import LIMITS, TIMEOUTS
 from service.enums import JobKind, SearchType
 from service.store import NewJob
 from service.validation import check_target, clean_keywords, clean_username
@@ -22,18 +23,18 @@ MAX_IDEMPOTENCY_KEY = 200
 
 
 async def _target(config: DynamicConfig, value: int) -> int:
-    low = await config.number("limits.target_results_min")
-    high = await config.number("limits.target_results_max")
+    low = await config.get(LIMITS.target_results_min)
+    high = await config.get(LIMITS.target_results_max)
     return check_target(value, low=low, high=high)
 
 
 async def _timeout(config: DynamicConfig, clock: Clock, kind: JobKind) -> timedelta:
-    name = (
-        "timeouts.instagram_job_timeout"
+    key = (
+        TIMEOUTS.instagram_job_timeout
         if kind is JobKind.INSTAGRAM_SIMILAR
-        else "timeouts.standard_job_timeout"
+        else TIMEOUTS.standard_job_timeout
     )
-    return timedelta(seconds=await config.seconds(name))
+    return timedelta(seconds=await config.get(key))
 
 
 async def keyword_job(
@@ -47,8 +48,8 @@ async def keyword_job(
 ) -> NewJob:
     keywords = clean_keywords(
         body.keywords,
-        max_count=await config.number("limits.max_keywords"),
-        max_length=await config.number("limits.max_keyword_length"),
+        max_count=await config.get(LIMITS.max_keywords),
+        max_length=await config.get(LIMITS.max_keyword_length),
     )
     return NewJob(
         user_id=user.user_id,

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from service.clock import Clock
 from service.config import DynamicConfig
+from service.config_defaults import QSTASH_DELAYS, RETRIES, TIMEOUTS
 from service.enums import JobKind, JobStatus
 from service.errors import NotFound
 from service.logs import get_logger
@@ -32,11 +33,11 @@ from service.store import Job, StepChanges, Store
 log = get_logger("service.lifecycle")
 
 TIMEOUT_MESSAGE = "Job exceeded maximum allowed time"
-MAX_FAILURES = "retries.max_consecutive_failures"
-RETRY_BASE = "qstash_delays.retry_base_delay"
-RETRY_MAX = "qstash_delays.retry_max_delay"
+MAX_FAILURES = RETRIES.max_consecutive_failures
+RETRY_BASE = QSTASH_DELAYS.retry_base_delay
+RETRY_MAX = QSTASH_DELAYS.retry_max_delay
 # A run silent for this long is presumed dead and its step lease may be taken over.
-STALLED_AFTER = "timeouts.stalled_job_after"
+STALLED_AFTER = TIMEOUTS.stalled_job_after
 
 # Outcomes after which the step's lease is moot (the job is past that step or final).
 MOVED_ON = frozenset({"committed", "completed", "failed", "timeout", "stale"})
@@ -76,7 +77,7 @@ class Lifecycle:
         """
         fields = {"job_id": str(job_id), "message_id": message_id, "step": step}
         token = uuid4().hex
-        lease = timedelta(seconds=await self.config.seconds(STALLED_AFTER))
+        lease = timedelta(seconds=await self.config.get(STALLED_AFTER))
         # Claiming first keeps the common case at two transactions (claim, commit); the
         # reasons for a refused claim are only looked up when there is one.
         job = await self.store.claim_step(job_id, step, token, lease=lease)
@@ -159,14 +160,14 @@ class Lifecycle:
         streak = await self.store.record_failure(job.id, step, error=error.message)
         if streak is None:
             return "stale", {"reason": "the job moved on while this attempt failed"}
-        limit = await self.config.number(MAX_FAILURES)
+        limit = await self.config.get(MAX_FAILURES)
         if streak >= limit:
             message = f"{error.message} (gave up after {streak} attempts)"
             return await self._fail(job, step, message, counted=True)
         delay = backoff_seconds(
             streak,
-            base=await self.config.seconds(RETRY_BASE),
-            cap=await self.config.seconds(RETRY_MAX),
+            base=await self.config.get(RETRY_BASE),
+            cap=await self.config.get(RETRY_MAX),
             retry_after=error.retry_after,
         )
         # The attempt number goes into the deduplication id, or QStash would drop the retry

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from service.config_values import DurationKey, NumberKey
 from service.platforms.base import StepContext, StepResult, similar_progress
 from service.store import KeyedCreator
 
@@ -22,8 +23,8 @@ class SimilarSearch:
 
     queries: str  # state key of the planned queries
     found: str  # state key of the entries found so far
-    max_searches: str  # config key: at most this many searches (API calls)
-    delay: str  # config key: the pause between two searches
+    max_searches: NumberKey  # at most this many searches (API calls)
+    delay: DurationKey  # the pause between two searches
 
     def next_round(self, state: dict[str, Any]) -> tuple[str, Found]:
         """The query this step searches, and (a copy of) what earlier steps found."""
@@ -42,7 +43,7 @@ class SimilarSearch:
         """This round searched: done once the plan or the API-call limit runs out; `finish`
         turns what was found into the job's creators on the last round."""
         searched = state["searched"] + 1
-        searches = min(len(state[self.queries]), await ctx.config.number(self.max_searches))
+        searches = min(len(state[self.queries]), await ctx.config.get(self.max_searches))
         done = searched >= searches
         target = ctx.job.target_results
         return StepResult(
@@ -52,6 +53,6 @@ class SimilarSearch:
             ),
             creators=await finish(found) if done else [],
             state={**state, "searched": searched, self.found: [] if done else found},
-            delay_seconds=await ctx.config.seconds(self.delay),
+            delay_seconds=await ctx.config.get(self.delay),
             details=details,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.config_defaults import API_LIMITS, PROCESSING, QSTASH_DELAYS
 from service.creator import Creator, Video
 from service.emails import extract_emails
 from service.enums import Platform
@@ -10,9 +11,9 @@ from service.platforms.profiles import bounded_map
 from service.scrapecreators.models import TikTokAweme, TikTokProfile
 from service.store import KeyedCreator
 
-MAX_CALLS = "api_limits.max_api_calls_for_testing"
-DELAY = "qstash_delays.tiktok_continuation_delay"
-CONCURRENCY = "processing.profile_concurrency"
+MAX_CALLS = API_LIMITS.max_api_calls_for_testing
+DELAY = QSTASH_DELAYS.tiktok_continuation_delay
+CONCURRENCY = PROCESSING.profile_concurrency
 
 
 def creator_key(item: TikTokAweme) -> str:
@@ -77,11 +78,11 @@ async def run(ctx: StepContext) -> StepResult:
             return None
         return keyed(key, _creator(item, profile, query))
 
-    found = await bounded_map(wanted, enrich, limit=await config.number(CONCURRENCY))
+    found = await bounded_map(wanted, enrich, limit=await config.get(CONCURRENCY))
     creators = [creator for creator in found if creator is not None]
 
     runs = job.processed_runs + 1
-    max_runs = await config.number(MAX_CALLS)
+    max_runs = await config.get(MAX_CALLS)
     results = job.processed_results + len(creators)
     done = (
         not page.has_more
@@ -97,6 +98,6 @@ async def run(ctx: StepContext) -> StepResult:
         ),
         creators=creators,
         cursor=str(page.cursor),
-        delay_seconds=await config.seconds(DELAY),
+        delay_seconds=await config.get(DELAY),
         details={"items": len(items), "new": len(creators), "cursor": page.cursor},
     )

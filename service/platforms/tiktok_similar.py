@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from service.config_defaults import API_LIMITS, PROCESSING, QSTASH_DELAYS
 from service.creator import Creator
 from service.emails import extract_emails, unique
 from service.enums import Platform
@@ -17,10 +18,10 @@ from service.store import KeyedCreator
 SEARCH = SimilarSearch(
     queries="keywords",
     found="users",
-    max_searches="api_limits.max_api_calls_tiktok_similar",
-    delay="qstash_delays.tiktok_continuation_delay",
+    max_searches=API_LIMITS.max_api_calls_tiktok_similar,
+    delay=QSTASH_DELAYS.tiktok_continuation_delay,
 )
-CONCURRENCY = "processing.profile_concurrency"
+CONCURRENCY = PROCESSING.profile_concurrency
 MAX_KEYWORDS = 5
 
 # A short English stop-word list: words that say nothing about what a creator makes.
@@ -94,7 +95,7 @@ async def _search(ctx: StepContext, state: dict[str, Any]) -> StepResult:
         bio = max(user.search_user_desc, profile.bio if profile else "", key=len)
         return {"key": key, "creator": _creator(user, bio, keyword).to_json()}
 
-    limit = await ctx.config.number(CONCURRENCY)
+    limit = await ctx.config.get(CONCURRENCY)
     collected += [entry for entry in await bounded_map(fresh.items(), enrich, limit=limit) if entry]
 
     async def top_creators(found: list[dict[str, Any]]) -> list[KeyedCreator]:

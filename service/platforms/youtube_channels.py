@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.config_defaults import PROCESSING
 from service.creator import PROFILE_URLS, Creator, Video
 from service.emails import extract_emails, unique
 from service.enums import Platform
@@ -9,7 +10,7 @@ from service.platforms.base import StepContext
 from service.platforms.profiles import bounded_map
 from service.scrapecreators.models import YouTubeChannel, YouTubeChannelRef, YouTubeVideo
 
-CONCURRENCY = "processing.profile_concurrency"
+CONCURRENCY = PROCESSING.profile_concurrency
 
 
 def channel_key(ref: YouTubeChannelRef) -> str:
@@ -34,7 +35,7 @@ async def details(ctx: StepContext, refs: list[YouTubeChannelRef]) -> list[YouTu
             return None
         return await ctx.profiles.youtube(ctx.api, ref.handle)
 
-    limit = await ctx.config.number(CONCURRENCY)
+    limit = await ctx.config.get(CONCURRENCY)
     return await bounded_map(refs, one, limit=limit)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from service.config_defaults import API_LIMITS, QSTASH_DELAYS
 from service.platforms import youtube_channels as channels
 from service.platforms.base import StepContext, StepResult, keyed, step_progress
 
-MAX_CALLS = "api_limits.max_api_calls_youtube"
-DELAY = "qstash_delays.youtube_continuation_delay"
+MAX_CALLS = API_LIMITS.max_api_calls_youtube
+DELAY = QSTASH_DELAYS.youtube_continuation_delay
 
 
 async def run(ctx: StepContext) -> StepResult:
@@ -28,7 +29,7 @@ async def run(ctx: StepContext) -> StepResult:
     ]
 
     runs = job.processed_runs + 1
-    max_runs = await config.number(MAX_CALLS)
+    max_runs = await config.get(MAX_CALLS)
     results = job.processed_results + len(creators)
     next_token = page.continuationToken or None
     done = (
@@ -45,6 +46,6 @@ async def run(ctx: StepContext) -> StepResult:
         ),
         creators=creators,
         cursor=next_token,
-        delay_seconds=await config.seconds(DELAY),
+        delay_seconds=await config.get(DELAY),
         details={"items": len(items), "new": len(creators)},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from service.config_defaults import API_LIMITS, QSTASH_DELAYS
 from service.emails import unique
 from service.platforms import youtube_channels as channels
 from service.platforms.base import JobFailed, StepContext, StepResult, keyed, target_found
@@ -15,8 +16,8 @@ from service.store import KeyedCreator
 SEARCH = SimilarSearch(
     queries="terms",
     found="channels",
-    max_searches="api_limits.max_api_calls_youtube_similar",
-    delay="qstash_delays.youtube_continuation_delay",
+    max_searches=API_LIMITS.max_api_calls_youtube_similar,
+    delay=QSTASH_DELAYS.youtube_continuation_delay,
 )
 ENRICHED = 10
 

@@ -1,14 +1,15 @@
-"""System-configuration rows: read them all, upsert one."""
+"""System-configuration rows: read them all, upsert several in one transaction."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.store.base import StoreBase
-from service.store.records import ConfigRow
+from service.store.records import ConfigRow, NewConfig
 from service.store.tables import system_configurations
 
 
@@ -30,10 +31,8 @@ class ConfigQueries(StoreBase):
                 for row in await conn.execute(query)
             ]
 
-    async def put_config(
-        self, category: str, key: str, *, value: str, value_type: str, description: str | None
-    ) -> None:
-        """Insert or replace one (category, key) value."""
+    async def put_configs(self, values: Sequence[NewConfig]) -> None:
+        """Insert or replace each (category, key) value; all of them or, on error, none."""
         now = self._clock.now()
         table = system_configurations
         insert = (
@@ -41,24 +40,25 @@ class ConfigQueries(StoreBase):
             if self.engine.dialect.name == "postgresql"
             else sqlite.insert(table)
         )
-        statement = insert.values(
-            id=uuid.uuid4(),
-            category=category,
-            key=key,
-            value=value,
-            value_type=value_type,
-            description=description,
-            created_at=now,
-            updated_at=now,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.category, table.c.key],
-            set_={
-                "value": statement.excluded.value,
-                "value_type": statement.excluded.value_type,
-                "description": statement.excluded.description,
-                "updated_at": now,
-            },
-        )
         async with self.engine.begin() as conn:
-            await conn.execute(statement)
+            for new in values:
+                statement = insert.values(
+                    id=uuid.uuid4(),
+                    category=new.category,
+                    key=new.key,
+                    value=new.value,
+                    value_type=new.value_type,
+                    description=new.description,
+                    created_at=now,
+                    updated_at=now,
+                )
+                statement = statement.on_conflict_do_update(
+                    index_elements=[table.c.category, table.c.key],
+                    set_={
+                        "value": statement.excluded.value,
+                        "value_type": statement.excluded.value_type,
+                        "description": statement.excluded.description,
+                        "updated_at": now,
+                    },
+                )
+                await conn.execute(statement)

@@ -102,6 +102,17 @@ class StepChanges:
 
 
 @dataclass(frozen=True, slots=True)
+class NewConfig:
+    """One (category, key) value to store."""
+
+    category: str
+    key: str
+    value: str
+    value_type: str
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ConfigRow:
     category: str
     key: str

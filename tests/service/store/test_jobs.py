@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import cast
+
+import pytest
+from sqlalchemy.exc import IntegrityError
 
 from service.clock import ManualClock
 from service.enums import JobKind, JobStatus, Platform, SearchType
-from service.store import NewJob, StepChanges, Store
+from service.store import NewConfig, NewJob, StepChanges, Store
 
 
 def job_for(clock: ManualClock, *, user: str = "user-1", key: str | None = None) -> NewJob:
@@ -140,23 +144,34 @@ async def test_the_message_id_is_kept(store: Store, clock: ManualClock) -> None:
 
 
 async def test_config_values_are_upserted(store: Store, clock: ManualClock) -> None:
-    await store.put_config(
-        "timeouts", "standard_job_timeout", value="60m", value_type="duration", description=None
+    await store.put_configs(
+        [NewConfig("timeouts", "standard_job_timeout", "60m", "duration", description=None)]
     )
     clock.advance(10)
-    await store.put_config(
-        "timeouts",
-        "standard_job_timeout",
-        value="30m",
-        value_type="duration",
-        description="shorter",
+    await store.put_configs(
+        [
+            NewConfig("timeouts", "standard_job_timeout", "30m", "duration", "shorter"),
+            NewConfig("limits", "max_keywords", "3", "number", description=None),
+        ]
     )
 
     rows = await store.config_rows()
     assert [(r.category, r.key, r.value, r.description) for r in rows] == [
-        ("timeouts", "standard_job_timeout", "30m", "shorter")
+        ("limits", "max_keywords", "3", None),
+        ("timeouts", "standard_job_timeout", "30m", "shorter"),
     ]
-    assert rows[0].updated_at == clock.now()
+    assert [r.updated_at for r in rows] == [clock.now(), clock.now()]
+
+
+async def test_config_values_are_stored_all_or_none(store: Store) -> None:
+    good = NewConfig("limits", "max_keywords", "3", "number", description=None)
+    # A NOT NULL column left empty: the database refuses the second row.
+    bad = NewConfig("limits", "max_keyword_length", cast(str, None), "number", description=None)
+
+    with pytest.raises(IntegrityError):
+        await store.put_configs([good, bad])
+
+    assert await store.config_rows() == []
 
 
 async def test_concurrent_requests_with_one_idempotency_key_make_one_job(
