@@ -48,6 +48,12 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.jobs_deleted = Counter(
+            "scout_jobs_deleted",
+            "Finished jobs (with their results) deleted by the sweeper after their retention.",
+            ["status"],
+            registry=self.registry,
+        )
         self.publish_failures = Counter(
             "scout_publish_failures",
             "Messages QStash could not take.",

@@ -1,4 +1,4 @@
-"""The sweeper: time out overdue jobs, re-queue stalled ones; and its QStash schedule."""
+"""The sweeper (time-outs, revivals, retention of finished jobs) and its QStash schedule."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from qstash.errors import QStashError
 
 from service.clock import Clock
 from service.config import DynamicConfig
+from service.config_defaults import CLEANUP
+from service.config_values import NumberKey
+from service.enums import JobStatus
 from service.lifecycle import STALLED_AFTER, TIMEOUT_MESSAGE
 from service.logs import get_logger
+from service.metrics import Metrics
 from service.publisher import Publisher, PublishError
 from service.store import Store
 
@@ -21,6 +25,15 @@ log = get_logger("service.sweep")
 SCHEDULE_ID = "creator-scout-sweep"
 EVERY_MINUTE = "* * * * *"
 BATCH = 100
+# At most this many finished jobs are deleted per sweep, so one sweep stays short even when a
+# retention was just lowered; the next sweeps (every minute) take the rest.
+DELETE_BATCH = 100
+
+RETENTION: dict[JobStatus, NumberKey] = {
+    JobStatus.COMPLETED: CLEANUP.completed_jobs_retention_days,
+    JobStatus.ERROR: CLEANUP.error_jobs_retention_days,
+    JobStatus.TIMEOUT: CLEANUP.timeout_jobs_retention_days,
+}
 
 
 class _Schedules(Protocol):
@@ -40,15 +53,16 @@ class Sweeper:
     publisher: Publisher
     config: DynamicConfig
     clock: Clock
+    metrics: Metrics
 
     async def sweep(self) -> dict[str, int]:
-        """One pass; returns how many jobs were timed out and re-queued."""
+        """One pass; returns how many jobs were timed out, re-queued and deleted."""
         timed_out = 0
         for job in await self.store.find_overdue(limit=BATCH):
             if await self.store.expire_if_overdue(job.id, error=TIMEOUT_MESSAGE):
                 timed_out += 1
                 log.info("job_timed_out", job_id=str(job.id), step=job.step)
-        idle = timedelta(seconds=await self.config.seconds(STALLED_AFTER))
+        idle = timedelta(seconds=await self.config.get(STALLED_AFTER))
         requeued = 0
         for job in await self.store.find_stalled(idle, limit=BATCH):
             # touch() is conditional on the step: a job that moved on meanwhile is left alone,
@@ -64,7 +78,21 @@ class Sweeper:
                 continue  # logged by the publisher; the next sweep tries again
             requeued += 1
             log.info("job_requeued", job_id=str(job.id), step=job.step)
-        return {"timedOut": timed_out, "requeued": requeued}
+        return {"timedOut": timed_out, "requeued": requeued, "deleted": await self._clean_up()}
+
+    async def _clean_up(self) -> int:
+        """Delete one batch of finished jobs past their status's retention (0 days: kept)."""
+        now = self.clock.now()
+        cutoffs = {}
+        for status, key in RETENTION.items():
+            days = await self.config.get(key)
+            if days > 0:
+                cutoffs[status] = now - timedelta(days=days)
+        deleted = await self.store.delete_finished(cutoffs, limit=DELETE_BATCH)
+        for status, count in deleted.items():
+            self.metrics.jobs_deleted.labels(status=status.value).inc(count)
+            log.info("jobs_deleted", status=status.value, count=count)
+        return sum(deleted.values())
 
 
 async def register_schedule(client: SchedulingClient, sweep_url: str) -> bool:

@@ -152,7 +152,7 @@ def add_webhook_routes(app: web.Application) -> None:
     app[LIFECYCLE] = Lifecycle(
         app[STORE], app[PUBLISHER], app[CONFIG], clock, api, Profiles(clock), metrics
     )
-    app[SWEEPER] = Sweeper(app[STORE], app[PUBLISHER], app[CONFIG], clock)
+    app[SWEEPER] = Sweeper(app[STORE], app[PUBLISHER], app[CONFIG], clock, metrics)
     app.cleanup_ctx.append(_schedule_sweep)
     app.router.add_post("/api/qstash/process-scraping", process_scraping)
     app.router.add_post("/api/qstash/failure", failure_callback)

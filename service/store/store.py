@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from service.clock import Clock
 from service.store import migrate
 from service.store.campaign_queries import CampaignQueries
+from service.store.cleanup import CleanupQueries
 from service.store.config_queries import ConfigQueries
 from service.store.engine import create_engine
 from service.store.job_queries import JobQueries
@@ -14,7 +15,7 @@ from service.store.leases import LeaseQueries
 from service.store.steps import StepQueries
 
 
-class Store(CampaignQueries, JobQueries, StepQueries, LeaseQueries, ConfigQueries):
+class Store(CampaignQueries, JobQueries, StepQueries, LeaseQueries, ConfigQueries, CleanupQueries):
     """Typed reads and conditional writes; see each query group for the methods."""
 
     @classmethod

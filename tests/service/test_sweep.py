@@ -1,4 +1,4 @@
-"""The sweeper: revives stalled jobs, times out overdue ones, and is scheduled at start."""
+"""The sweeper: revives stalled jobs, times out overdue ones, deletes expired finished ones."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 from qstash import AsyncQStash
 
+from service import sweep
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.publisher import close_qstash
@@ -15,8 +16,11 @@ from service.store import Store
 from service.sweep import SCHEDULE_ID
 from tests.service.conftest import service_stack
 from tests.service.pipeline import Pipeline, pipeline
+from tests.service.store.test_cleanup import finished_job
 
 SWEEP = "/api/qstash/sweep"
+NOTHING = {"timedOut": 0, "requeued": 0, "deleted": 0}
+DAY = 86400
 
 
 async def stuck_job(p: Pipeline) -> UUID:
@@ -33,13 +37,13 @@ async def test_a_stalled_job_is_requeued_and_completes(
         job_id = await stuck_job(p)
         await p.stack.emulator.drain()
         clock.advance(4 * 60)
-        assert (await (await p.post_signed(SWEEP, {})).json()) == {"timedOut": 0, "requeued": 0}
+        assert (await (await p.post_signed(SWEEP, {})).json()) == NOTHING
 
         clock.advance(60)
         response = await p.post_signed(SWEEP, {})
         await p.stack.emulator.drain()
 
-        assert (await response.json()) == {"timedOut": 0, "requeued": 1}
+        assert (await response.json()) == {**NOTHING, "requeued": 1}
         job = await p.job(job_id)
         assert (job.status, job.processed_results) == (JobStatus.COMPLETED, 5)
         await p.stack.emulator.run_until_idle()  # the held-back original finds nothing to do
@@ -70,9 +74,55 @@ async def test_an_overdue_job_is_timed_out_by_the_sweep(
 
         response = await p.post_signed(SWEEP, {})
 
-        assert (await response.json()) == {"timedOut": 1, "requeued": 0}
+        assert (await response.json()) == {**NOTHING, "timedOut": 1}
         job = await p.job(job_id)
         assert (job.status, job.error) == (JobStatus.TIMEOUT, "Job exceeded maximum allowed time")
+
+
+async def test_finished_jobs_are_deleted_after_their_retention(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    async with pipeline(sqlite_store, clock) as p:
+        await p.configure(cleanup__error_jobs_retention_days=0)  # 0: kept forever
+        done = await finished_job(p.store, clock, JobStatus.COMPLETED, results=2)
+        failed = await finished_job(p.store, clock, JobStatus.ERROR)
+        timed_out = await finished_job(p.store, clock, JobStatus.TIMEOUT)
+
+        clock.advance(7 * DAY)
+        at_7_days = await (await p.post_signed(SWEEP, {})).json()
+        clock.advance(1)
+        after_7_days = await (await p.post_signed(SWEEP, {})).json()
+        clock.advance(23 * DAY)
+        after_30_days = await (await p.post_signed(SWEEP, {})).json()
+        clock.advance(3000 * DAY)
+        much_later = await (await p.post_signed(SWEEP, {})).json()
+        metrics = await (await p.stack.client.get("/metrics")).text()
+
+        assert [at_7_days, after_7_days, after_30_days, much_later] == [
+            NOTHING,
+            {**NOTHING, "deleted": 1},
+            {**NOTHING, "deleted": 1},
+            NOTHING,
+        ]
+        assert (await p.store.get_job(timed_out), await p.store.get_job(done)) == (None, None)
+        assert await p.store.count_results(done) == 0
+        assert (await p.job(failed)).status is JobStatus.ERROR
+        assert 'scout_jobs_deleted_total{status="timeout"} 1.0' in metrics
+        assert 'scout_jobs_deleted_total{status="completed"} 1.0' in metrics
+
+
+async def test_one_sweep_deletes_a_bounded_batch(
+    sqlite_store: Store, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep, "DELETE_BATCH", 2)
+    async with pipeline(sqlite_store, clock) as p:
+        for _ in range(3):
+            await finished_job(p.store, clock, JobStatus.ERROR)
+        clock.advance(8 * DAY)
+
+        counts = [(await (await p.post_signed(SWEEP, {})).json())["deleted"] for _ in range(3)]
+
+        assert counts == [2, 1, 0]
 
 
 async def test_an_unsigned_sweep_is_401(sqlite_store: Store, clock: ManualClock) -> None:
