@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.config_values import ConfigKey, DurationKey, NumberKey
+from service.config_values import ConfigKey, DurationKey, NumberKey, parse_duration
 
 # QStash refuses delays over 7 days on its free plan (reference §limits): a delay within
 # 0s..7d is accepted on every plan.
 QSTASH_MAX_DELAY = "7d"
+QSTASH_MAX_DELAY_SECONDS = parse_duration(QSTASH_MAX_DELAY)
 
 
 # Each class is a namespace of constants, named after its category.

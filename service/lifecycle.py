@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from service.clock import Clock
 from service.config import DynamicConfig
-from service.config_defaults import QSTASH_DELAYS, RETRIES, TIMEOUTS
+from service.config_defaults import QSTASH_DELAYS, QSTASH_MAX_DELAY_SECONDS, RETRIES, TIMEOUTS
 from service.enums import JobKind, JobStatus
 from service.errors import NotFound
 from service.logs import get_logger
@@ -54,9 +54,15 @@ STEPS: dict[JobKind, Step] = {
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, retry_after: float | None) -> float:
-    """Exponential from `base`, capped; a server's `Retry-After` is never undercut."""
+    """Exponential from `base`, capped; a server's `Retry-After` is never undercut.
+
+    A `Retry-After` beyond the longest delay QStash accepts is cut to it: QStash would refuse
+    the publish, and the step would fail instead of waiting.
+    """
     delay = min(cap, base * 2.0 ** max(0, attempt - 1))
-    return max(delay, retry_after) if retry_after is not None else delay
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return min(delay, QSTASH_MAX_DELAY_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,6 +189,12 @@ def test_backoff_doubles_up_to_the_cap_and_never_undercuts_retry_after() -> None
     assert backoff_seconds(3, base=5, cap=60, retry_after=1) == 20
 
 
+def test_a_retry_after_beyond_what_qstash_accepts_waits_the_longest_delay_it_accepts() -> None:
+    week = 7 * 86400
+    assert backoff_seconds(1, base=5, cap=60, retry_after=99_999_999_999) == week
+    assert backoff_seconds(1, base=5, cap=60, retry_after=week - 1) == week - 1
+
+
 # --- QStash failure callback and timeouts ------------------------------------------------------
 
 
