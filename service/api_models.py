@@ -10,6 +10,7 @@ from pydantic import Field, StrictInt, field_validator
 
 from service.creator import CamelModel
 from service.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
+from service.safe_text import MultilineText, SafeText
 
 
 class ErrorOut(CamelModel):
@@ -17,8 +18,9 @@ class ErrorOut(CamelModel):
 
 
 class CampaignCreate(CamelModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=2000)
+    name: SafeText = Field(min_length=1, max_length=200)
+    # Multi-line: TAB, LF and CR are kept here, and only here (see service.safe_text).
+    description: MultilineText | None = Field(None, max_length=2000)
     search_type: SearchType = SearchType.KEYWORD
 
     @field_validator("name")
@@ -71,7 +73,7 @@ class KeywordJobCreate(CamelModel):
 
 
 class SimilarJobCreate(CamelModel):
-    username: str
+    username: SafeText
     campaign_id: UUID
     target_results: StrictInt | None = None
 

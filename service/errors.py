@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +18,7 @@ class ServiceError(Exception):
     """An error a client should see: rendered as `{"error": message}` with `status`."""
 
     status = 500
+    headers: Mapping[str, str] = MappingProxyType({})
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -45,8 +47,24 @@ class Conflict(ServiceError):
     status = 409
 
 
+class PayloadTooLarge(ServiceError):
+    status = 413
+
+
 class BadGateway(ServiceError):
     status = 502
+
+
+# QStash's own contract: this status with this header means "never retry this message".
+NON_RETRYABLE_STATUS = 489
+NON_RETRYABLE_HEADER = "Upstash-NonRetryable-Error"
+
+
+class NonRetryable(ServiceError):
+    """A QStash delivery that can never succeed: QStash fails it at once instead of retrying."""
+
+    status = NON_RETRYABLE_STATUS
+    headers = MappingProxyType({NON_RETRYABLE_HEADER: "true"})
 
 
 def field_error(error: ValidationError) -> BadRequest:
@@ -69,7 +87,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except ServiceError as error:
-        return json_error(error.status, error.message)
+        response = json_error(error.status, error.message)
+        response.headers.update(error.headers)
+        return response
     except ValidationError as error:
         bad = field_error(error)
         return json_error(bad.status, bad.message)

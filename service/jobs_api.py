@@ -17,6 +17,7 @@ from service.lifecycle import TIMEOUT_MESSAGE
 from service.logs import get_logger
 from service.publisher import PublishError
 from service.requests import current_user, int_query, json_body, path_id, uuid_param
+from service.safe_text import check_text
 from service.store import Job, NewJob
 
 log = get_logger("service.jobs")
@@ -34,7 +35,7 @@ def _idempotency_key(request: web.Request) -> str | None:
     key = key.strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
         raise BadRequest(f"Idempotency-Key: must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
-    return key
+    return check_text(key, "Idempotency-Key")
 
 
 async def _new_job(request: web.Request, kind: JobKind, user: Principal) -> NewJob:

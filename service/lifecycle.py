@@ -78,8 +78,9 @@ class Lifecycle:
     async def run_step(self, job_id: UUID, step: int, *, message_id: str) -> dict[str, Any]:
         """Handle one delivery of `step`; the returned dict is the webhook's 200 body.
 
-        Raises NotFound for an unknown job. Anything unexpected propagates (the webhook
-        answers 500, QStash retries, and the step is safe to run again).
+        Raises NotFound for an unknown job: no retry can find it, so the webhook answers it as
+        QStash's non-retryable failure. Anything unexpected propagates (the webhook answers
+        500, QStash retries, and the step is safe to run again).
         """
         fields = {"job_id": str(job_id), "message_id": message_id, "step": step}
         token = uuid4().hex

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -10,15 +9,29 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from service.auth import Principal
-from service.errors import BadRequest, Forbidden, NotFound, field_error
+from service.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    field_error,
+)
+from service.json_input import MAX_BODY_BYTES, parse_json_object
 from service.keys import AUTH
+from service.safe_text import text_problem
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 async def current_user(request: web.Request) -> Principal:
     """The authenticated caller (401 JSON otherwise)."""
-    return await request.app[AUTH].authenticate(request.headers.get("Authorization"))
+    authorization = request.headers.get("Authorization")
+    # Undecodable bytes arrive as lone surrogates: no store can keep them as a user id.
+    problem = None if authorization is None else text_problem(authorization)
+    if problem is not None:
+        raise Unauthorized(f"Authorization: {problem}")
+    return await request.app[AUTH].authenticate(authorization)
 
 
 async def current_admin(request: web.Request) -> Principal:
@@ -28,15 +41,23 @@ async def current_admin(request: web.Request) -> Principal:
     return principal
 
 
-async def json_object(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object; 400 when it is not one."""
+async def read_body(request: web.Request) -> bytes:
+    """The raw body, at most MAX_BODY_BYTES; 413 naming `body` beyond that."""
+    too_large = PayloadTooLarge(f"body: must be at most {MAX_BODY_BYTES} bytes")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise too_large
     try:
-        data: Any = json.loads(await request.read() or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("body: must be valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("body: must be a JSON object")
-    return data
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:  # a chunked body past aiohttp's own limit
+        raise too_large from None
+    if len(raw) > MAX_BODY_BYTES:
+        raise too_large
+    return raw
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object; 400 naming `body` when it is not one."""
+    return parse_json_object(await read_body(request))
 
 
 async def json_body(request: web.Request, model: type[ModelT]) -> ModelT:

@@ -7,6 +7,10 @@ from collections.abc import Sequence
 
 from service.enums import Platform
 from service.errors import BadRequest
+from service.safe_text import check_text
+
+# The jobs table keeps targets in a 32-bit INTEGER column, whatever the configured maximum says.
+MAX_TARGET = 2**31 - 1
 
 # Handles as each platform allows them (letters, digits and a few separators).
 _HANDLE_PATTERNS = {
@@ -25,7 +29,8 @@ def clean_keywords(raw: Sequence[object], *, max_count: int, max_length: int) ->
     for index, item in enumerate(raw):
         if not isinstance(item, str):
             raise BadRequest(f"keywords.{index}: must be a string")
-        keyword = " ".join(item.split())
+        # Checked before whitespace is collapsed: a TAB or LF in a keyword is refused like NUL.
+        keyword = " ".join(check_text(item, f"keywords.{index}").split())
         if not keyword:
             raise BadRequest(f"keywords.{index}: must not be blank")
         if len(keyword) > max_length:
@@ -49,6 +54,7 @@ def clean_username(raw: str, platform: Platform) -> str:
 
 
 def check_target(value: int, *, low: int, high: int) -> int:
+    high = min(high, MAX_TARGET)
     if not low <= value <= high:
         raise BadRequest(f"targetResults: must be between {low} and {high}")
     return value

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.enums import JobStatus
-from service.errors import BadRequest, field_error
+from service.errors import BadRequest, NonRetryable, NotFound, field_error
+from service.json_input import parse_json_object
 from service.keys import (
     CLOCK,
     CONFIG,
@@ -31,6 +32,7 @@ from service.keys import (
 from service.lifecycle import Lifecycle
 from service.logs import get_logger
 from service.platforms.profiles import Profiles
+from service.safe_text import printable
 from service.scrapecreators.client import ScrapeCreatorsClient
 from service.scrapecreators.raw_log import RawLog
 from service.signature import SignatureVerifier
@@ -38,7 +40,11 @@ from service.sweep import Sweeper, register_schedule
 
 log = get_logger("service.webhook")
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
 REASON_LIMIT = 300
+# The jobs table keeps the step in a 32-bit INTEGER column; no job gets anywhere near it.
+MAX_STEP = 2**31 - 1
 
 
 class StepMessage(BaseModel):
@@ -47,67 +53,93 @@ class StepMessage(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     job_id: UUID = Field(alias="jobId")
-    step: int = Field(ge=0, strict=True)
+    step: int = Field(ge=0, le=MAX_STEP, strict=True)
 
 
-def _step_message(data: Any) -> StepMessage:
-    if not isinstance(data, dict):
-        raise BadRequest("body: must be a JSON object")
+class FailureCallback(BaseModel):
+    """What QStash posts to the failure callback once it gives up on a step message."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    source_body: str = Field(alias="sourceBody")
+    source_message_id: str = Field("", alias="sourceMessageId", max_length=200)
+    status: int | None = Field(None, ge=0, le=999, strict=True)
+    body: str | None = None
+
+
+def _model(model: type[ModelT], data: Any) -> ModelT:
     try:
-        return StepMessage.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         raise field_error(error) from None
 
 
-def _json(text: str, field: str) -> Any:
+def _b64(value: str, field: str) -> bytes:
     try:
-        return json.loads(text)
-    except ValueError:
-        raise BadRequest(f"{field}: must be valid JSON") from None
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest(f"{field}: must be base64") from None
+
+
+def _step_message(raw: bytes | str, field: str) -> StepMessage:
+    return _model(StepMessage, parse_json_object(raw, field))
+
+
+def _failure_reason(callback: FailureCallback, step: int) -> str:
+    last_body = _b64(callback.body, "body").decode("utf-8", "replace") if callback.body else ""
+    # The destination's answer is third-party text: no controls may reach the job row.
+    answer = printable(last_body)[:REASON_LIMIT] or "no body"
+    status = callback.status
+    return f"QStash gave up delivering step {step}: last attempt answered {status}: {answer}"
+
+
+@asynccontextmanager
+async def _never_succeeds(request: web.Request) -> AsyncIterator[None]:
+    """A delivery refused for what it says (not for its signature) would be refused again on
+    every retry: answer QStash's non-retryable 489 so the message fails at once."""
+    try:
+        yield
+    except (BadRequest, NotFound) as error:
+        log.warning(
+            "delivery_refused",
+            path=request.path,
+            message_id=request.headers.get("Upstash-Message-Id", ""),
+            retried=request.headers.get("Upstash-Retried", ""),
+            reason=error.message,
+        )
+        raise NonRetryable(error.message) from None
 
 
 async def process_scraping(request: web.Request) -> web.Response:
     app = request.app
     body = await app[SIGNATURES].verified_body(request, app[SETTINGS].webhook_url)
-    message = _step_message(_json(body, "body"))
     message_id = request.headers.get("Upstash-Message-Id", "")
-    result = await app[LIFECYCLE].run_step(message.job_id, message.step, message_id=message_id)
+    async with _never_succeeds(request):
+        message = _step_message(body, "body")
+        result = await app[LIFECYCLE].run_step(message.job_id, message.step, message_id=message_id)
     return web.json_response({"jobId": str(message.job_id), "step": message.step, **result})
-
-
-def _b64(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise BadRequest(f"{field}: must be a base64 string")
-    try:
-        return base64.b64decode(value, validate=True).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        raise BadRequest(f"{field}: must be base64") from None
 
 
 async def failure_callback(request: web.Request) -> web.Response:
     """QStash gave up on a step message: the job fails, keeping what the last attempt said."""
     app = request.app
     body = await app[SIGNATURES].verified_body(request, app[SETTINGS].failure_callback_url)
-    payload = _json(body, "body")
-    if not isinstance(payload, dict):
-        raise BadRequest("body: must be a JSON object")
-    message = _step_message(_json(_b64(payload.get("sourceBody"), "sourceBody"), "sourceBody"))
-    status = payload.get("status")
-    last_body = _b64(payload["body"], "body") if payload.get("body") else ""
-    answer = " ".join(last_body.split())[:REASON_LIMIT] or "no body"
-    reason = (
-        f"QStash gave up delivering step {message.step}: last attempt answered {status}: {answer}"
-    )
-    store = app[STORE]
-    job = await store.get_job(message.job_id)
+    async with _never_succeeds(request):
+        callback = _model(FailureCallback, parse_json_object(body))
+        message = _step_message(_b64(callback.source_body, "sourceBody"), "sourceBody")
+        reason = _failure_reason(callback, message.step)
+        store = app[STORE]
+        job = await store.get_job(message.job_id)
+        if job is None:
+            raise NotFound("job not found")
     changed = False
-    if job is not None and not job.status.is_final and job.step == message.step:
+    if not job.status.is_final and job.step == message.step:
         changed = await store.mark_status(job.id, JobStatus.ERROR, error=reason)
     log.info(
         "failure_callback",
         job_id=str(message.job_id),
         step=message.step,
-        message_id=payload.get("sourceMessageId", ""),
+        message_id=callback.source_message_id,
         changed=changed,
     )
     return web.json_response({"jobId": str(message.job_id), "failed": changed})

@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel
 
-from service.errors import Conflict, error_middleware
+from service.errors import Conflict, NonRetryable, error_middleware
 
 
 class Body(BaseModel):
@@ -24,6 +24,10 @@ async def conflict(_: web.Request) -> web.Response:
     raise Conflict("already running")
 
 
+async def hopeless(_: web.Request) -> web.Response:
+    raise NonRetryable("job not found")
+
+
 async def invalid(_: web.Request) -> web.Response:
     Body.model_validate({"count": "many"})
     return web.Response()
@@ -35,6 +39,7 @@ async def client() -> TestClient[web.Request, web.Application]:
     app.router.add_get("/boom", boom)
     app.router.add_get("/conflict", conflict)
     app.router.add_get("/invalid", invalid)
+    app.router.add_post("/hopeless", hopeless)
     return TestClient(TestServer(app))
 
 
@@ -44,6 +49,15 @@ async def test_domain_errors_keep_their_status(
     async with client:
         response = await client.get("/conflict")
         assert (response.status, await response.json()) == (409, {"error": "already running"})
+
+
+async def test_a_non_retryable_error_has_qstash_shape(
+    client: TestClient[web.Request, web.Application],
+) -> None:
+    async with client:
+        response = await client.post("/hopeless")
+        assert (response.status, await response.json()) == (489, {"error": "job not found"})
+        assert response.headers["Upstash-NonRetryable-Error"] == "true"
 
 
 async def test_validation_errors_name_the_field(

@@ -134,7 +134,7 @@ async def test_bad_similar_requests_name_the_field(
 async def test_a_body_that_is_not_json_is_a_400(stack: ServiceStack) -> None:
     response = await stack.client.post("/api/scraping/tiktok", data=b"{oops", headers=stack.auth())
     assert response.status == 400
-    assert await response.json() == {"error": "body: must be valid JSON"}
+    assert (await response.json())["error"].startswith("body: must be valid JSON (")
 
 
 async def test_someone_elses_campaign_is_not_found(stack: ServiceStack) -> None:

@@ -7,6 +7,7 @@ import base64
 import json
 import logging
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -225,22 +226,74 @@ async def test_a_failure_callback_for_a_step_already_done_changes_nothing(
         assert await p.job(job.id) == job
 
 
+def _b64(data: str | bytes) -> str:
+    return base64.b64encode(data.encode() if isinstance(data, str) else data).decode()
+
+
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "reason"),
     [
-        ({"status": 500}, "sourceBody"),
-        ({"sourceBody": "%%%"}, "sourceBody"),
-        ({"sourceBody": "e30="}, "jobId"),  # {}
+        ({"status": 500}, "sourceBody: Field required"),
+        ({"sourceBody": "%%%"}, "sourceBody: must be base64"),
+        ({"sourceBody": 5}, "sourceBody: Input should be a valid string"),
+        ({"sourceBody": "e30="}, "jobId: Field required"),  # {}
+        ({"sourceBody": _b64(b"\xff\xfe\x00garbage")}, "sourceBody: must be valid JSON ("),
+        ({"sourceBody": _b64("[" * 1000 + "]" * 1000)}, "sourceBody: nested deeper than 32"),
+        ({"sourceBody": _b64('{"a":' * 1000 + "1" + "}" * 1000)}, "sourceBody: nested deeper"),
+        ({"sourceBody": _b64(json.dumps({"jobId": str(uuid4()), "step": 2**63}))}, "step: "),
+        ({"sourceBody": _b64(json.dumps({"jobId": str(uuid4()), "step": 0}))}, "job not found"),
+        (["not", "an", "object"], "body: must be a JSON object"),
     ],
 )
-async def test_a_malformed_failure_callback_is_400(
-    sqlite_store: Store, clock: ManualClock, payload: dict[str, Any], field: str
+async def test_a_failure_callback_that_can_never_succeed_is_never_retried(
+    sqlite_store: Store, clock: ManualClock, payload: Any, reason: str
 ) -> None:
     async with pipeline(sqlite_store, clock) as p:
         response = await p.post_signed("/api/qstash/failure", payload)
 
-        assert response.status == 400
-        assert (await response.json())["error"].startswith(f"{field}:")
+        assert (response.status, response.headers["Upstash-NonRetryable-Error"]) == (489, "true")
+        assert (await response.json())["error"].startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("body", "%%%", "body: must be base64"),
+        ("body", {"a": 1}, "body: Input should be a valid string"),
+        ("status", "500", "status: Input should be a valid integer"),
+        ("status", 10**30, "status: Input should be less than or equal to 999"),
+    ],
+)
+async def test_a_failure_callback_with_a_bad_field_leaves_the_job_alone(
+    sqlite_store: Store, clock: ManualClock, field: str, value: Any, reason: str
+) -> None:
+    async with pipeline(sqlite_store, clock) as p:
+        job_id = await p.start("instagram", username="claybyjune")
+        before = await p.job(job_id)
+
+        payload = {**_callback(str(job_id), 0), field: value}
+        response = await p.post_signed("/api/qstash/failure", payload)
+
+        assert (response.status, await response.json()) == (489, {"error": reason})
+        assert await p.job(job_id) == before
+
+
+async def test_control_bytes_in_the_last_answer_are_kept_out_of_the_job_row(
+    store: Store, clock: ManualClock
+) -> None:
+    # PostgreSQL cannot store NUL in text: the callback used to answer 500 there, forever.
+    async with pipeline(store, clock) as p:
+        job_id = await p.start("instagram", username="claybyjune")
+        payload = {**_callback(str(job_id), 0), "body": _b64(b"bad\x00gate\x1bway\xff")}
+
+        response = await p.post_signed("/api/qstash/failure", payload)
+
+        assert response.status == 200, await response.text()
+        job = await p.job(job_id)
+        assert job.error == (
+            "QStash gave up delivering step 0: last attempt answered 500: "
+            "bad\ufffdgate\ufffdway\ufffd"
+        )
 
 
 def _callback(job_id: str, step: int) -> dict[str, Any]:

@@ -1,23 +1,31 @@
-"""The signed webhook's front door: signatures, bodies, unknown, final and stale jobs."""
+"""The signed webhook's front door: signatures, bodies, unknown, final and stale jobs.
+
+A delivery refused for its signature is 401 (QStash retries; a key may be rotating); one
+refused for what it says can never succeed and is QStash's non-retryable 489."""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import jwt
 import pytest
+from aiohttp import ClientResponse
 from qstash import AsyncQStash
 
 from service.clock import ManualClock
 from service.enums import JobKind, JobStatus
-from service.keys import METRICS
+from service.json_input import MAX_DEPTH
+from service.keys import METRICS, PUBLISHER
 from service.lifecycle import STEPS
+from service.logs import record_fields
 from service.platforms.base import StepContext, StepResult
 from service.publisher import close_qstash
 from service.store import Store
+from service.webhook import MAX_STEP
 from tests.service.pipeline import Pipeline, pipeline, signature
 
 WEBHOOK = "/api/qstash/process-scraping"
@@ -108,35 +116,113 @@ async def test_a_token_signed_with_the_next_key_is_accepted(idle: Pipeline) -> N
     # After QStash rotates, it signs with what the service knows as the next key.
     response = await idle.post_signed(WEBHOOK, BODY, key=idle.stack.emulator.next_signing_key)
 
-    assert response.status == 404  # verified; the job just does not exist
+    assert await refused(response) == "job not found"  # verified; the job just does not exist
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+async def refused(response: ClientResponse) -> str:
+    """The reason of a non-retryable answer, after checking its QStash-mandated shape."""
+    assert response.status == 489, await response.text()
+    assert response.headers["Upstash-NonRetryable-Error"] == "true"
+    body = await response.json()
+    assert list(body) == ["error"]
+    reason: str = body["error"]
+    return reason
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ("not json", "body"),
+        ("", "body"),
         ("[1, 2]", "body"),
+        ("null", "body"),
         (json.dumps({"step": 0}), "jobId"),
         (json.dumps({"jobId": "nope", "step": 0}), "jobId"),
         (json.dumps({"jobId": str(uuid4())}), "step"),
         (json.dumps({"jobId": str(uuid4()), "step": -1}), "step"),
         (json.dumps({"jobId": str(uuid4()), "step": "1"}), "step"),
+        (json.dumps({"jobId": str(uuid4()), "step": 1.0}), "step"),
+        (json.dumps({"jobId": str(uuid4()), "step": True}), "step"),
+        (f'{{"jobId": "{uuid4()}", "step": 1e309}}', "step"),
+        (f'{{"jobId": "{uuid4()}", "step": 1{"0" * 5000}}}', "body"),
+        (f'{{"jobId": "{uuid4()}", "step": NaN}}', "body"),
+        ('{"jobId": "\\ud800", "step": 0}', "body"),
     ],
 )
-async def test_a_malformed_body_is_400_naming_the_field(
+async def test_a_body_that_is_not_a_step_message_is_never_retried(
     idle: Pipeline, body: str, field: str
 ) -> None:
     response = await idle.post_signed(WEBHOOK, body)
 
-    assert response.status == 400
-    assert (await response.json())["error"].startswith(f"{field}:")
+    assert (await refused(response)).startswith(f"{field}:")
 
 
-async def test_an_unknown_job_is_404(idle: Pipeline) -> None:
-    response = await idle.post_signed(WEBHOOK, {"jobId": str(uuid4()), "step": 0})
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(deep(1000), id="array-1000"),
+        pytest.param('{"a":' * 1000 + "1" + "}" * 1000, id="object-1000"),
+        pytest.param(deep(100_000), id="array-100000"),
+        pytest.param(f'{{"jobId": "{uuid4()}", "step": 0, "x": {deep(1000)}}}', id="in-a-field"),
+        pytest.param(f'{{"jobId": "{uuid4()}", "step": 0, "x": {deep(40)}}}', id="40-in-a-field"),
+    ],
+)
+async def test_a_deeply_nested_body_is_refused_naming_the_body(idle: Pipeline, body: str) -> None:
+    response = await idle.post_signed(WEBHOOK, body)
 
-    assert response.status == 404
-    assert (await response.json()) == {"error": "job not found"}
+    assert await refused(response) == f"body: nested deeper than {MAX_DEPTH} levels"
+
+
+@pytest.mark.parametrize("step", [2**31, 2**63, 10**30])
+async def test_a_step_too_large_for_any_job_is_refused(idle: Pipeline, step: int) -> None:
+    job_id = await idle.start("instagram", username="claybyjune")
+    before = await idle.job(job_id)
+
+    response = await idle.post_signed(WEBHOOK, {"jobId": str(job_id), "step": step})
+
+    assert await refused(response) == f"step: Input should be less than or equal to {MAX_STEP}"
+    assert await idle.job(job_id) == before
+
+
+async def test_an_unknown_job_is_never_retried_and_says_why_in_the_log(
+    idle: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="service.webhook")
+
+    response = await idle.post_signed(
+        WEBHOOK, {"jobId": str(uuid4()), "step": 0}, headers={"Upstash-Message-Id": "msg_x"}
+    )
+
+    assert await refused(response) == "job not found"
+    [entry] = [record_fields(r) for r in caplog.records if r.getMessage() == "delivery_refused"]
+    assert (entry["reason"], entry["message_id"], entry["path"]) == (
+        "job not found",
+        "msg_x",
+        WEBHOOK,
+    )
+
+
+async def test_an_unknown_job_is_attempted_once_then_dead_lettered(idle: Pipeline) -> None:
+    """With the emulator: QStash honours the 489 and never retries the message."""
+    stack = idle.stack
+    message_id = await stack.app[PUBLISHER].publish_step(uuid4(), 0)
+
+    await stack.emulator.run_until_idle()
+
+    attempts = [d for d in stack.emulator.deliveries() if d["messageId"] == message_id]
+    assert [(a["retried"], a["status"]) for a in attempts] == [(0, 489)]
+    assert all(d["retried"] == 0 for d in stack.emulator.deliveries())
+    client = AsyncQStash(stack.emulator.token, base_url=stack.emulator.url, retry=False)
+    try:
+        dead = {m.message_id: m for m in (await client.dlq.list()).messages}
+    finally:
+        await close_qstash(client)
+    assert dead[message_id].response_status == 489
+    assert dead[message_id].response_body == '{"error": "job not found"}'
 
 
 @pytest.mark.parametrize("status", [JobStatus.COMPLETED, JobStatus.ERROR, JobStatus.TIMEOUT])
