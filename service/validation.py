@@ -9,9 +9,6 @@ from service.enums import Platform
 from service.errors import BadRequest
 from service.safe_text import check_text
 
-# The jobs table keeps targets in a 32-bit INTEGER column, whatever the configured maximum says.
-MAX_TARGET = 2**31 - 1
-
 # Handles as each platform allows them (letters, digits and a few separators).
 _HANDLE_PATTERNS = {
     Platform.TIKTOK: re.compile(r"[A-Za-z0-9._]{2,24}"),
@@ -54,7 +51,6 @@ def clean_username(raw: str, platform: Platform) -> str:
 
 
 def check_target(value: int, *, low: int, high: int) -> int:
-    high = min(high, MAX_TARGET)
     if not low <= value <= high:
         raise BadRequest(f"targetResults: must be between {low} and {high}")
     return value

@@ -131,7 +131,7 @@ class ScrapeCreatorsClient:
 def _parse(path: str, body: bytes, model: type[ModelT]) -> ModelT:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         # A 200 with a broken body is a glitch of the moment (truncated or proxied page).
         raise RetryableError(f"ScrapeCreators: {path} answered a body that is not JSON") from None
     try:

@@ -39,7 +39,7 @@ class RawLog:
         text = self._scrub(body.decode("utf-8", "replace"))
         try:
             parsed: Any = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             parsed = text
         record = {
             "url": self._scrub(url),

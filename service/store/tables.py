@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from service.store.types import UTCDateTime, json_type
+from service.store.types import StorableJSON, StorableText, UTCDateTime, json_type
 
 metadata = sa.MetaData()
 
@@ -35,20 +35,20 @@ scraping_jobs = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("started_at", UTCDateTime, nullable=True),
     sa.Column("completed_at", UTCDateTime, nullable=True),
-    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("error", StorableText, nullable=True),
     sa.Column("timeout_at", UTCDateTime, nullable=False),
     sa.Column(
         "campaign_id", sa.Uuid, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=True
     ),
     sa.Column("target_username", sa.Text, nullable=True),
-    sa.Column("search_params", json_type(), nullable=True),
+    sa.Column("search_params", StorableJSON, nullable=True),
     sa.Column("qstash_message_id", sa.Text, nullable=True),
     sa.Column("processed_runs", sa.Integer, nullable=False, server_default="0"),
     sa.Column("processed_results", sa.Integer, nullable=False, server_default="0"),
     sa.Column("target_results", sa.Integer, nullable=False, server_default="1000"),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     # Deviation from §13.1 (int): TikTok cursors are ints, YouTube continuation tokens are text.
-    sa.Column("cursor", sa.Text, nullable=True),
+    sa.Column("cursor", StorableText, nullable=True),
     sa.Column("progress", sa.Float, nullable=False, server_default="0"),
     # The step the job is waiting for; a step's writes commit only while it still matches.
     sa.Column("step", sa.Integer, nullable=False, server_default="0"),
@@ -81,8 +81,8 @@ scraping_results = sa.Table(
         nullable=False,
     ),
     sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("creator_key", sa.Text, nullable=False),
-    sa.Column("creator", json_type(), nullable=False),
+    sa.Column("creator_key", StorableText, nullable=False),
+    sa.Column("creator", StorableJSON, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("job_id", "creator_key", name="uq_scraping_results_job_creator"),
     sa.Index("ix_scraping_results_job_position", "job_id", "position"),

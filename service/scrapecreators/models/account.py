@@ -39,7 +39,7 @@ def error_text(body: str | bytes, *, limit: int = 200) -> str:
     raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
         parsed = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # any body, however broken or deep, has a reason
         parsed = None
     if isinstance(parsed, dict):
         try:

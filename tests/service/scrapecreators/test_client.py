@@ -135,6 +135,18 @@ async def test_youtube_continuation_token_only_after_the_first_page(
         ),
         (
             200,
+            b"[" * 100_000 + b"]" * 100_000,
+            RetryableError,
+            "ScrapeCreators: /v1/tiktok/profile answered a body that is not JSON",
+        ),
+        (
+            400,
+            b'{"message":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            FatalError,
+            'ScrapeCreators: {"message":[[[',
+        ),
+        (
+            200,
             b'{"user": "not an object"}',
             FatalError,
             "ScrapeCreators: unexpected /v1/tiktok/profile response",

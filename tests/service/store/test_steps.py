@@ -147,3 +147,22 @@ async def test_step_changes_can_clear_and_replace_fields(store: Store, clock: Ma
     after = await store.get_job(job.id)
     assert after is not None
     assert (after.cursor, after.error, after.search_params) == (None, None, {"k": ["a"]})
+
+
+async def test_third_party_text_with_nul_or_lone_surrogates_is_stored_alike_on_every_engine(
+    store: Store, clock: ManualClock
+) -> None:
+    # ScrapeCreators answers are not ours to refuse: a NUL in a bio or a cursor must not fail
+    # the step on PostgreSQL (which cannot hold NUL) while SQLite keeps it.
+    job = await new_job(store, clock)
+    bad = "a\x00b\ud800c"
+    creator = KeyedCreator(f"key{bad}", {"handle": "x", "bio": bad, f"k{bad}": [bad]})
+    changes = StepChanges(cursor=bad, error=bad, search_params={"token": bad})
+
+    assert await store.commit_step(job.id, 0, creators=[creator], updates=changes)
+
+    after = await store.get_job(job.id)
+    assert after is not None
+    clean = "a\ufffdb\ufffdc"
+    assert (after.cursor, after.error, after.search_params) == (clean, clean, {"token": clean})
+    assert await store.list_results(job.id) == [{"handle": "x", "bio": clean, f"k{clean}": [clean]}]
