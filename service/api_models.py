@@ -2,14 +2,66 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictInt,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from service.config_defaults import KNOWN_KEYS
+from service.config_values import ConfigKey, ValueType
 from service.creator import CamelModel
 from service.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
+from service.validation import username_pattern
+
+# Hard bounds the models enforce whatever the dynamic config says; the handlers then apply the
+# dynamic `limits.*` values inside them, and the OpenAPI document shows the tighter of the two.
+MAX_KEYWORDS = 100
+MAX_KEYWORD_LENGTH = 1000
+MIN_TARGET_RESULTS = 1
+MAX_TARGET_RESULTS = 100_000
+MAX_OFFSET = 1_000_000
+MAX_PAGE = 1000
+# Checked by the handlers in Python (`str.split`/`str.strip` whitespace, as Python's `\s`);
+# only documented here so the messages stay the handlers' own.
+NOT_BLANK = r"\S"
+
+_UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+_INT_TEXT = re.compile(r"-?[0-9]+")
+
+
+def _uuid_text(value: object) -> object:
+    """Only the canonical 8-4-4-4-12 form the document's `format: uuid` promises (pydantic alone
+    would also take braces, `urn:uuid:` and bare hex)."""
+    if isinstance(value, str) and not _UUID_TEXT.fullmatch(value):
+        raise ValueError("must be a UUID")
+    return value
+
+
+def _int_text(value: object) -> object:
+    """A query value is text: digits only (pydantic alone would also take `+5`, `5.0`, `1_0`)."""
+    if isinstance(value, str):
+        if not _INT_TEXT.fullmatch(value):
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+Uuid = Annotated[UUID, BeforeValidator(_uuid_text)]
+JobId = Uuid
+QueryInt = Annotated[int, BeforeValidator(_int_text)]
 
 
 class ErrorOut(CamelModel):
@@ -17,7 +69,7 @@ class ErrorOut(CamelModel):
 
 
 class CampaignCreate(CamelModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     description: str | None = Field(None, max_length=2000)
     search_type: SearchType = SearchType.KEYWORD
 
@@ -62,18 +114,64 @@ class CampaignList(CamelModel):
     campaigns: list[CampaignOut]
 
 
-class KeywordJobCreate(CamelModel):
-    """Bounds on count, length and target come from dynamic config, checked by the handler."""
+def _must_be_text(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
 
-    keywords: list[Any]
-    target_results: StrictInt = 1000
-    campaign_id: UUID
+
+Keyword = Annotated[
+    str,
+    BeforeValidator(_must_be_text),
+    Field(min_length=1, max_length=MAX_KEYWORD_LENGTH, json_schema_extra={"pattern": NOT_BLANK}),
+]
+TargetResults = Annotated[StrictInt, Field(ge=MIN_TARGET_RESULTS, le=MAX_TARGET_RESULTS)]
+
+
+class KeywordJobCreate(CamelModel):
+    """Tighter bounds on count, length and target come from dynamic config (the handler)."""
+
+    keywords: list[Keyword] = Field(min_length=1, max_length=MAX_KEYWORDS)
+    target_results: TargetResults = 1000
+    campaign_id: Uuid
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _keywords(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("must be a non-empty list of strings")
+        return value
 
 
 class SimilarJobCreate(CamelModel):
+    """The username pattern differs by platform: see `SIMILAR_JOB_MODELS`."""
+
     username: str
-    campaign_id: UUID
-    target_results: StrictInt | None = None
+    campaign_id: Uuid
+    target_results: TargetResults | None = None
+
+
+def _similar_model(platform: Platform) -> type[SimilarJobCreate]:
+    # The handle check itself is `clean_username` (same pattern, a message naming the platform).
+    username = Field(json_schema_extra={"pattern": username_pattern(platform)})
+    name = f"{platform.value}SimilarJobCreate"
+    model: type[SimilarJobCreate] = create_model(
+        name, __base__=SimilarJobCreate, username=(str, username)
+    )
+    return model
+
+
+SIMILAR_JOB_MODELS = {platform: _similar_model(platform) for platform in Platform}
+
+
+class JobStatusQuery(CamelModel):
+    """`GET /api/scraping/<kind>?jobId=…&offset=…&limit=…`."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    job_id: JobId = Field(alias="jobId")
+    offset: QueryInt = Field(0, ge=0, le=MAX_OFFSET)
+    limit: QueryInt = Field(MAX_PAGE, ge=1, le=MAX_PAGE)
 
 
 class JobCreated(CamelModel):
@@ -115,3 +213,58 @@ class ConfigEntry(CamelModel):
 
 class ConfigOut(CamelModel):
     config: list[ConfigEntry]
+
+
+class HealthOut(CamelModel):
+    status: str
+    database: str
+    qstash: str
+
+
+# Exactly what `DynamicConfig.update` accepts for each value type (config_values.parse_value
+# after as_text), so the document neither over- nor under-promises.
+_NUMBER_TEXT = r"^\s*[0-9]+\s*$"
+_DURATION_TEXT = r"^\s*(?:[0-9]+(?:\.[0-9]+)? *(?:ms|s|m|h|d) *)+\s*$"
+_BOOLEAN_TEXT = r"^\s*(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])\s*$"
+
+
+def config_value_schema(spec: ConfigKey) -> dict[str, Any]:
+    if spec.value_type is ValueType.NUMBER:
+        alternatives: list[dict[str, Any]] = [
+            {"type": "integer", "minimum": 0},
+            {"type": "string", "pattern": _NUMBER_TEXT},
+        ]
+    elif spec.value_type is ValueType.DURATION:
+        alternatives = [{"type": "string", "pattern": _DURATION_TEXT}]
+    elif spec.value_type is ValueType.BOOLEAN:
+        alternatives = [{"type": "boolean"}, {"type": "string", "pattern": _BOOLEAN_TEXT}]
+    else:
+        alternatives = [{"type": "string"}, {"type": "integer"}, {"type": "boolean"}]
+    schema = alternatives[0] if len(alternatives) == 1 else {"anyOf": alternatives}
+    return {**schema, "description": f"{spec.description} (default {spec.default})"}
+
+
+def _config_update_schema(schema: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update(
+        {
+            "title": "ConfigUpdate",
+            "description": "Known `<category>.<key>` names and new values; all apply or none.",
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": False,
+            "properties": {name: config_value_schema(spec) for name, spec in KNOWN_KEYS.items()},
+        }
+    )
+
+
+class ConfigUpdate(RootModel[dict[str, Any]]):
+    """`PUT /api/admin/config`: the values are checked (and named) by DynamicConfig.update."""
+
+    model_config = ConfigDict(json_schema_extra=_config_update_schema)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ConfigUpdate:
+        if not self.root:
+            raise ValueError('must be an object like {"timeouts.standard_job_timeout": "30m"}')
+        return self

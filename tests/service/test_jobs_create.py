@@ -94,12 +94,16 @@ async def test_similar_jobs_take_a_normalised_username(
         ({"keywords": ["ok", 3]}, "keywords.1: must be a string"),
         ({"keywords": ["x" * 101]}, "keywords.0: must be at most 100 characters"),
         ({"keywords": [f"k{i}" for i in range(11)]}, "keywords: at most 10 keywords"),
-        ({"keywords": ["a"], "targetResults": 0}, "targetResults: must be between 1 and 1000"),
+        ({"keywords": ["a"], "targetResults": 1001}, "targetResults: must be between 1 and 1000"),
+        (
+            {"keywords": ["a"], "targetResults": 0},
+            "targetResults: Input should be greater than or equal to 1",
+        ),
         (
             {"keywords": ["a"], "targetResults": "100"},
             "targetResults: Input should be a valid integer",
         ),
-        ({"keywords": ["a"], "campaignId": "nope"}, "campaignId: Input should be a valid UUID"),
+        ({"keywords": ["a"], "campaignId": "nope"}, "campaignId: must be a UUID"),
     ],
 )
 async def test_bad_keyword_requests_name_the_field(
@@ -132,9 +136,23 @@ async def test_bad_similar_requests_name_the_field(
 
 
 async def test_a_body_that_is_not_json_is_a_400(stack: ServiceStack) -> None:
-    response = await stack.client.post("/api/scraping/tiktok", data=b"{oops", headers=stack.auth())
+    headers = {**stack.auth(), "Content-Type": "application/json"}
+    response = await stack.client.post("/api/scraping/tiktok", data=b"{oops", headers=headers)
     assert response.status == 400
     assert await response.json() == {"error": "body: must be valid JSON"}
+
+
+async def test_a_body_sent_as_another_media_type_is_a_415(stack: ServiceStack) -> None:
+    campaign = await stack.campaign()
+    body = json.dumps({"keywords": ["a"], "campaignId": campaign})
+    headers = {**stack.auth(), "Content-Type": "text/plain"}
+
+    response = await stack.client.post("/api/scraping/tiktok", data=body, headers=headers)
+
+    assert response.status == 415
+    assert await response.json() == {
+        "error": "Content-Type: must be application/json, got text/plain"
+    }
 
 
 async def test_someone_elses_campaign_is_not_found(stack: ServiceStack) -> None:
