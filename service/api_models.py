@@ -59,6 +59,13 @@ def _int_text(value: object) -> object:
     return value
 
 
+def _integral(value: object) -> object:
+    """JSON has one number type: `5.0` is the integer 5 to JSON Schema, so it is to us too."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 Uuid = Annotated[UUID, BeforeValidator(_uuid_text)]
 JobId = Uuid
 QueryInt = Annotated[int, BeforeValidator(_int_text)]
@@ -125,7 +132,9 @@ Keyword = Annotated[
     BeforeValidator(_must_be_text),
     Field(min_length=1, max_length=MAX_KEYWORD_LENGTH, json_schema_extra={"pattern": NOT_BLANK}),
 ]
-TargetResults = Annotated[StrictInt, Field(ge=MIN_TARGET_RESULTS, le=MAX_TARGET_RESULTS)]
+TargetResults = Annotated[
+    StrictInt, Field(ge=MIN_TARGET_RESULTS, le=MAX_TARGET_RESULTS), BeforeValidator(_integral)
+]
 
 
 class KeywordJobCreate(CamelModel):
@@ -262,6 +271,13 @@ class ConfigUpdate(RootModel[dict[str, Any]]):
     """`PUT /api/admin/config`: the values are checked (and named) by DynamicConfig.update."""
 
     model_config = ConfigDict(json_schema_extra=_config_update_schema)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_values(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: _integral(value) for name, value in data.items()}
+        return data
 
     @model_validator(mode="after")
     def _not_empty(self) -> ConfigUpdate:
