@@ -23,7 +23,7 @@ def test_the_limits_apply_to_what_was_sent() -> None:
     # The documented maxItems/maxLength bound the request, whatever cleaning would leave of it.
     with pytest.raises(BadRequest, match="keywords: at most 2 keywords"):
         clean_keywords(["a", "A", "b"], max_count=2, max_length=5)
-    with pytest.raises(BadRequest, match="keywords.0: must be at most 4 characters"):
+    with pytest.raises(BadRequest, match=r"keywords\.0: must be at most 4 characters"):
         clean_keywords(["a   b"], max_count=2, max_length=4)
 
 
