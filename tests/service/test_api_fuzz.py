@@ -73,11 +73,12 @@ def _findings(
     document: dict[str, Any], config: SchemathesisConfig, *, config_write: bool
 ) -> list[str]:
     """Run the engine (blocking: it makes its calls with `requests`) and list what it found."""
-    schema = schemathesis.openapi.from_dict(document, config=config)
-    if config_write:
-        schema = schema.include(path=CONFIG_WRITE, method="PUT")
-    else:
-        schema = schema.exclude(path=CONFIG_WRITE, method="PUT")
+    everything = schemathesis.openapi.from_dict(document, config=config)
+    schema = (
+        everything.include(path=CONFIG_WRITE, method="PUT")
+        if config_write
+        else everything.exclude(path=CONFIG_WRITE, method="PUT")
+    )
     found: list[str] = []
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
