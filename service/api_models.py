@@ -2,15 +2,80 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictInt,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from service.config_defaults import KNOWN_KEYS, LIMITS
+from service.config_values import ConfigKey, ValueType
 from service.creator import CamelModel
 from service.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
-from service.safe_text import MultilineText, SafeText
+from service.safe_text import (
+    MULTILINE_TEXT_PATTERN,
+    NOT_BLANK_TEXT_PATTERN,
+    MultilineText,
+    SafeText,
+)
+from service.validation import username_pattern
+
+# Hard bounds the models enforce whatever the dynamic config says; the handlers then apply the
+# dynamic `limits.*` values inside them, and the OpenAPI document shows the tighter of the two.
+# They are the ceilings of the `limits.*` keys' ranges, so a dynamic limit always lies inside.
+MAX_KEYWORDS = LIMITS.max_keywords.high_value
+MAX_KEYWORD_LENGTH = LIMITS.max_keyword_length.high_value
+MIN_TARGET_RESULTS = LIMITS.target_results_min.low_value
+MAX_TARGET_RESULTS = LIMITS.target_results_max.high_value
+MAX_OFFSET = 1_000_000
+MAX_PAGE = 1000
+# The text rules (not blank, no control characters) are checked in Python with messages of our
+# own (service.safe_text, the handlers); these patterns only document them.
+NOT_BLANK = NOT_BLANK_TEXT_PATTERN
+
+_UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+_INT_TEXT = re.compile(r"-?[0-9]+")
+
+
+def _uuid_text(value: object) -> object:
+    """Only the canonical 8-4-4-4-12 form the document's `format: uuid` promises (pydantic alone
+    would also take braces, `urn:uuid:` and bare hex)."""
+    if isinstance(value, str) and not _UUID_TEXT.fullmatch(value):
+        raise ValueError("must be a UUID")
+    return value
+
+
+def _int_text(value: object) -> object:
+    """A query value is text: digits only (pydantic alone would also take `+5`, `5.0`, `1_0`)."""
+    if isinstance(value, str):
+        if not _INT_TEXT.fullmatch(value):
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+def _integral(value: object) -> object:
+    """JSON has one number type: `5.0` is the integer 5 to JSON Schema, so it is to us too."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Uuid = Annotated[UUID, BeforeValidator(_uuid_text)]
+JobId = Uuid
+QueryInt = Annotated[int, BeforeValidator(_int_text)]
 
 
 class ErrorOut(CamelModel):
@@ -18,9 +83,11 @@ class ErrorOut(CamelModel):
 
 
 class CampaignCreate(CamelModel):
-    name: SafeText = Field(min_length=1, max_length=200)
+    name: SafeText = Field(min_length=1, max_length=200, json_schema_extra={"pattern": NOT_BLANK})
     # Multi-line: TAB, LF and CR are kept here, and only here (see service.safe_text).
-    description: MultilineText | None = Field(None, max_length=2000)
+    description: MultilineText | None = Field(
+        None, max_length=2000, json_schema_extra={"pattern": MULTILINE_TEXT_PATTERN}
+    )
     search_type: SearchType = SearchType.KEYWORD
 
     @field_validator("name")
@@ -64,18 +131,71 @@ class CampaignList(CamelModel):
     campaigns: list[CampaignOut]
 
 
-class KeywordJobCreate(CamelModel):
-    """Bounds on count, length and target come from dynamic config, checked by the handler."""
+def _must_be_text(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
 
-    keywords: list[Any]
-    target_results: StrictInt = 1000
-    campaign_id: UUID
+
+Keyword = Annotated[
+    str,
+    BeforeValidator(_must_be_text),
+    Field(min_length=1, max_length=MAX_KEYWORD_LENGTH, json_schema_extra={"pattern": NOT_BLANK}),
+]
+# The range is only documented here: job_requests checks it against the `limits.*` in force
+# (always inside these ceilings), so every out-of-range target gets the same message.
+TargetResults = Annotated[
+    StrictInt,
+    Field(json_schema_extra={"minimum": MIN_TARGET_RESULTS, "maximum": MAX_TARGET_RESULTS}),
+    BeforeValidator(_integral),
+]
+
+
+class KeywordJobCreate(CamelModel):
+    """Tighter bounds on count, length and target come from dynamic config (the handler)."""
+
+    keywords: list[Keyword] = Field(min_length=1, max_length=MAX_KEYWORDS)
+    # Omitted: the kind's default target (service.job_requests.DEFAULT_TARGETS).
+    target_results: TargetResults | None = None
+    campaign_id: Uuid
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _keywords(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("must be a non-empty list of strings")
+        return value
 
 
 class SimilarJobCreate(CamelModel):
+    """The username pattern differs by platform: see `SIMILAR_JOB_MODELS`."""
+
     username: SafeText
-    campaign_id: UUID
-    target_results: StrictInt | None = None
+    campaign_id: Uuid
+    target_results: TargetResults | None = None
+
+
+def _similar_model(platform: Platform) -> type[SimilarJobCreate]:
+    # The handle check itself is `clean_username` (same pattern, a message naming the platform).
+    username = Field(json_schema_extra={"pattern": username_pattern(platform)})
+    name = f"{platform.value}SimilarJobCreate"
+    model: type[SimilarJobCreate] = create_model(
+        name, __base__=SimilarJobCreate, username=(SafeText, username)
+    )
+    return model
+
+
+SIMILAR_JOB_MODELS = {platform: _similar_model(platform) for platform in Platform}
+
+
+class JobStatusQuery(CamelModel):
+    """`GET /api/scraping/<kind>?jobId=…&offset=…&limit=…`."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    job_id: JobId = Field(alias="jobId")
+    offset: QueryInt = Field(0, ge=0, le=MAX_OFFSET)
+    limit: QueryInt = Field(MAX_PAGE, ge=1, le=MAX_PAGE)
 
 
 class JobCreated(CamelModel):
@@ -120,3 +240,64 @@ class ConfigEntry(CamelModel):
 
 class ConfigOut(CamelModel):
     config: list[ConfigEntry]
+
+
+class HealthOut(CamelModel):
+    status: str
+    database: str
+    qstash: str
+
+
+# Exactly what `DynamicConfig.update` accepts for each value type (config_values: ASCII digits
+# and units, spaces allowed), so the document neither over- nor under-promises. A range over
+# text cannot be said in JSON Schema: it is in the description, and the 400 names it.
+_NUMBER_TEXT = r"^ *[0-9]+ *$"
+_DURATION_TEXT = r"^ *(?:[0-9]+(?:\.[0-9]+)? *(?:ms|s|m|h|d) *)+$"
+
+
+def config_value_schema(spec: ConfigKey[Any]) -> dict[str, Any]:
+    schema: dict[str, Any]
+    if spec.value_type is ValueType.NUMBER:
+        schema = {
+            "anyOf": [
+                {"type": "integer", "minimum": spec.low_value, "maximum": spec.high_value},
+                {"type": "string", "pattern": _NUMBER_TEXT},
+            ]
+        }
+    else:
+        schema = {"type": "string", "pattern": _DURATION_TEXT}
+    description = f"{spec.description} (default {spec.default}; from {spec.low} to {spec.high})"
+    return {**schema, "description": description}
+
+
+def _config_update_schema(schema: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update(
+        {
+            "title": "ConfigUpdate",
+            "description": "Known `<category>.<key>` names and new values; all apply or none.",
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": False,
+            "properties": {name: config_value_schema(spec) for name, spec in KNOWN_KEYS.items()},
+        }
+    )
+
+
+class ConfigUpdate(RootModel[dict[str, Any]]):
+    """`PUT /api/admin/config`: the values are checked (and named) by DynamicConfig.update."""
+
+    model_config = ConfigDict(json_schema_extra=_config_update_schema)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_values(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: _integral(value) for name, value in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ConfigUpdate:
+        if not self.root:
+            raise ValueError('must be an object like {"timeouts.standard_job_timeout": "30m"}')
+        return self

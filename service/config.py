@@ -89,7 +89,7 @@ class DynamicConfig:
             if spec is None:
                 raise BadRequest(f"{name}: unknown configuration key")
             try:
-                text = as_text(raw).strip()
+                text = as_text(raw).strip(" ")
                 changes[name] = Setting(spec, text, spec.check(text), overridden=True)
             except ValueError as error:
                 raise BadRequest(f"{name}: {error}") from None

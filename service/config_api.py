@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from service.api_models import ConfigEntry, ConfigOut
+from service.api_models import ConfigEntry, ConfigOut, ConfigUpdate
 from service.config import Setting
-from service.errors import BadRequest
 from service.keys import CONFIG
-from service.requests import current_admin, json_object
+from service.requests import current_admin, json_body
 
 
 def _out(settings: list[Setting]) -> web.Response:
@@ -36,7 +35,5 @@ async def get_config(request: web.Request) -> web.Response:
 async def put_config(request: web.Request) -> web.Response:
     """Body: `{"<category>.<key>": value, ...}`; all values are checked, then stored together."""
     await current_admin(request)
-    body = await json_object(request)
-    if not body:
-        raise BadRequest('body: must be an object like {"timeouts.standard_job_timeout": "30m"}')
-    return _out(await request.app[CONFIG].update(body))
+    body = await json_body(request, ConfigUpdate)
+    return _out(await request.app[CONFIG].update(body.root))

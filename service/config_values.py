@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Generic, TypeVar
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+# ASCII digits only (`\d` would take any script's digits): the OpenAPI patterns say the same.
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)")
+_DIGITS = re.compile(r"[0-9]+")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _SHOWN_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 # An echoed bad value is cut to this length: the 400 must stay a one-line message.
@@ -25,7 +27,7 @@ class ValueType(StrEnum):
 
 def parse_duration(text: str) -> float:
     """`500ms`, `2s`, `60m`, `24h`, `1d`, or compounds like `1h30m` → seconds."""
-    compact = text.strip().replace(" ", "")
+    compact = text.replace(" ", "")
     if not compact or _DURATION_PART.sub("", compact):
         raise ValueError(f"expected a duration like 2s, 500ms, 60m or 24h, got {echo(text)!r}")
     return sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(compact))
@@ -49,8 +51,8 @@ def format_duration(seconds: float) -> str:
 
 def parse_number(text: str) -> int:
     """Non-negative integers, as the original config service accepted."""
-    stripped = text.strip()
-    if not stripped.isascii() or not stripped.isdigit():
+    stripped = text.strip(" ")
+    if not _DIGITS.fullmatch(stripped):
         raise ValueError(f"expected a non-negative integer, got {echo(text)!r}")
     digits = stripped.lstrip("0") or "0"
     # int() refuses over 4300 digits: anything past HUGE is out of every key's range anyway.

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 from aiohttp import web
 
+from service.api_models import HealthOut
 from service.keys import HTTP, METRICS, SETTINGS, STORE
 from service.logs import get_logger
 from service.metrics import CONTENT_TYPE
@@ -42,8 +43,8 @@ async def _qstash(request: web.Request) -> str:
 async def healthz(request: web.Request) -> web.Response:
     database, qstash = await asyncio.gather(_database(request), _qstash(request))
     healthy = database == "ok" and qstash == "ok"
-    body = {"status": "ok" if healthy else "degraded", "database": database, "qstash": qstash}
-    return web.json_response(body, status=200 if healthy else 503)
+    body = HealthOut(status="ok" if healthy else "degraded", database=database, qstash=qstash)
+    return web.json_response(body.model_dump(mode="json"), status=200 if healthy else 503)
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -13,8 +13,10 @@ from service.enums import JobKind, SearchType
 from service.store import NewJob
 from service.validation import check_target, clean_keywords, clean_username
 
-# Targets the original app used for the similar searches when none is given.
-SIMILAR_DEFAULT_TARGETS = {
+# Targets the original app used when none is given.
+DEFAULT_TARGETS = {
+    JobKind.TIKTOK_KEYWORD: 1000,
+    JobKind.YOUTUBE_KEYWORD: 1000,
     JobKind.TIKTOK_SIMILAR: 10,
     JobKind.INSTAGRAM_SIMILAR: 20,
     JobKind.YOUTUBE_SIMILAR: 100,
@@ -22,9 +24,13 @@ SIMILAR_DEFAULT_TARGETS = {
 MAX_IDEMPOTENCY_KEY = 200
 
 
-async def _target(config: DynamicConfig, value: int) -> int:
+async def _target(config: DynamicConfig, kind: JobKind, value: int | None) -> int:
     low = await config.get(LIMITS.target_results_min)
     high = await config.get(LIMITS.target_results_max)
+    if value is None:
+        # An omitted target is never the client's mistake: the kind's default, kept inside
+        # whatever limits an admin has set.
+        return min(max(DEFAULT_TARGETS[kind], low), high)
     return check_target(value, low=low, high=high)
 
 
@@ -55,7 +61,7 @@ async def keyword_job(
         user_id=user.user_id,
         kind=kind,
         keywords=keywords,
-        target_results=await _target(config, body.target_results),
+        target_results=await _target(config, kind, body.target_results),
         campaign_id=body.campaign_id,
         timeout_at=clock.now() + await _timeout(config, clock, kind),
         idempotency_key=idempotency_key,
@@ -71,12 +77,11 @@ async def similar_job(
     clock: Clock,
     idempotency_key: str | None,
 ) -> NewJob:
-    target = SIMILAR_DEFAULT_TARGETS[kind] if body.target_results is None else body.target_results
     return NewJob(
         user_id=user.user_id,
         kind=kind,
         target_username=clean_username(body.username, kind.platform),
-        target_results=await _target(config, target),
+        target_results=await _target(config, kind, body.target_results),
         campaign_id=body.campaign_id,
         timeout_at=clock.now() + await _timeout(config, clock, kind),
         idempotency_key=idempotency_key,

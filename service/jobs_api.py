@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from uuid import UUID
 
 from aiohttp import web
 
-from service.api_models import JobCreated, JobStatusOut, KeywordJobCreate, SimilarJobCreate
+from service.api_models import (
+    SIMILAR_JOB_MODELS,
+    JobCreated,
+    JobStatusOut,
+    JobStatusQuery,
+    KeywordJobCreate,
+)
 from service.auth import Principal
 from service.csv_export import render_csv
 from service.enums import ACTIVE_STATUSES, JobKind, JobStatus
@@ -16,14 +23,11 @@ from service.keys import CLOCK, CONFIG, METRICS, PUBLISHER, STORE
 from service.lifecycle import TIMEOUT_MESSAGE
 from service.logs import get_logger
 from service.publisher import PublishError
-from service.requests import current_user, int_query, json_body, path_id, uuid_param
+from service.requests import current_user, json_body, path_id, query
 from service.safe_text import check_text
 from service.store import Job, NewJob
 
 log = get_logger("service.jobs")
-
-DEFAULT_PAGE = 1000
-MAX_PAGE = 1000
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -46,7 +50,7 @@ async def _new_job(request: web.Request, kind: JobKind, user: Principal) -> NewJ
             kind, keyword_body, user, config=config, clock=clock, idempotency_key=key
         )
     else:
-        similar_body = await json_body(request, SimilarJobCreate)
+        similar_body = await json_body(request, SIMILAR_JOB_MODELS[kind.platform])
         new = await similar_job(
             kind, similar_body, user, config=config, clock=clock, idempotency_key=key
         )
@@ -86,8 +90,7 @@ def create_handler(kind: JobKind) -> Handler:
     return create_job
 
 
-async def _own_job(request: web.Request, user: Principal, job_id_text: str | None) -> Job:
-    job_id = uuid_param(job_id_text, "jobId")
+async def _own_job(request: web.Request, user: Principal, job_id: UUID) -> Job:
     store = request.app[STORE]
     job = await store.get_job_for_user(user.user_id, job_id)
     if job is None:
@@ -101,9 +104,9 @@ async def _own_job(request: web.Request, user: Principal, job_id_text: str | Non
 
 async def job_status(request: web.Request) -> web.Response:
     user = await current_user(request)
-    job = await _own_job(request, user, request.query.get("jobId"))
-    offset = int_query(request, "offset", 0, low=0, high=1_000_000)
-    limit = int_query(request, "limit", DEFAULT_PAGE, low=1, high=MAX_PAGE)
+    params = query(request, JobStatusQuery)
+    job = await _own_job(request, user, params.job_id)
+    offset, limit = params.offset, params.limit
     store = request.app[STORE]
     results = await store.list_results(job.id, offset=offset, limit=limit)
     out = JobStatusOut(
@@ -132,7 +135,7 @@ async def job_status(request: web.Request) -> web.Response:
 
 async def results_csv(request: web.Request) -> web.Response:
     user = await current_user(request)
-    job = await _own_job(request, user, str(path_id(request)))
+    job = await _own_job(request, user, path_id(request))
     creators = await request.app[STORE].list_results(job.id)
     return web.Response(
         text=render_csv(creators),

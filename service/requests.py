@@ -1,4 +1,4 @@
-"""Request helpers for handlers: the caller, a validated JSON body, ids and paging."""
+"""Request helpers for handlers: the caller, a validated JSON body, query and path ids."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pydantic import BaseModel, ValidationError
 
 from service.auth import Principal
 from service.errors import (
-    BadRequest,
     Forbidden,
     NotFound,
     PayloadTooLarge,
@@ -69,14 +68,13 @@ async def json_body(request: web.Request, model: type[ModelT]) -> ModelT:
         raise field_error(error) from None
 
 
-def uuid_param(value: str | None, name: str, *, missing: str = "is required") -> UUID:
-    """A UUID from a query value or body field; 400 naming it when missing or malformed."""
-    if not value:
-        raise BadRequest(f"{name}: {missing}")
+def query(request: web.Request, model: type[ModelT]) -> ModelT:
+    """The query string as `model` (first value of a repeated name); 400 naming the parameter."""
+    values = {name: request.query.getone(name) for name in request.query}
     try:
-        return UUID(value)
-    except ValueError:
-        raise BadRequest(f"{name}: must be a UUID") from None
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise field_error(error) from None
 
 
 def path_id(request: web.Request, name: str = "id") -> UUID:
@@ -85,16 +83,3 @@ def path_id(request: web.Request, name: str = "id") -> UUID:
         return UUID(request.match_info[name])
     except ValueError:
         raise NotFound("not found") from None
-
-
-def int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name}: must be an integer") from None
-    if not low <= value <= high:
-        raise BadRequest(f"{name}: must be between {low} and {high}")
-    return value

@@ -22,6 +22,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+# The same rules as JSON Schema patterns, for the OpenAPI document (ECMA-262 syntax): no control
+# character; at least one character that is neither space nor control; and the multi-line form.
+_NO_CONTROL = r"[^\x00-\x1f\x7f-\x9f]*"
+NOT_BLANK_TEXT_PATTERN = rf"^{_NO_CONTROL}[^\s\x00-\x1f\x7f-\x9f]{_NO_CONTROL}$"
+MULTILINE_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# Space that is not a control character (Python's and ECMA's `\s` both include TAB and LF).
+PLAIN_SPACE = r"[^\S\x00-\x1f\x7f-\x9f]"
+
+
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
     """Why `value` is not acceptable text (a reason without the field), or None when it is."""
     found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)

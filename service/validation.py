@@ -7,20 +7,37 @@ from collections.abc import Sequence
 
 from service.enums import Platform
 from service.errors import BadRequest
-from service.safe_text import check_text
+from service.safe_text import PLAIN_SPACE, check_text
 
 # Handles as each platform allows them (letters, digits and a few separators).
-_HANDLE_PATTERNS = {
-    Platform.TIKTOK: re.compile(r"[A-Za-z0-9._]{2,24}"),
-    Platform.INSTAGRAM: re.compile(r"[A-Za-z0-9._]{1,30}"),
-    Platform.YOUTUBE: re.compile(r"[A-Za-z0-9._\-]{3,30}"),
+_HANDLES = {
+    Platform.TIKTOK: r"[A-Za-z0-9._]{2,24}",
+    Platform.INSTAGRAM: r"[A-Za-z0-9._]{1,30}",
+    Platform.YOUTUBE: r"[A-Za-z0-9._\-]{3,30}",
 }
+
+
+def username_pattern(platform: Platform) -> str:
+    """The accepted text: the handle's characters with any '@' and whitespace among them.
+
+    `clean_username` checks with it and the OpenAPI document publishes it, so the two agree.
+    """
+    characters, counts = _HANDLES[platform].split("{")
+    around = rf"(?:{PLAIN_SPACE}|@)*"
+    return rf"^{around}(?:{characters}{around}){{{counts}$"
+
+
+_USERNAMES = {platform: re.compile(username_pattern(platform)) for platform in Platform}
 
 
 def clean_keywords(raw: Sequence[object], *, max_count: int, max_length: int) -> list[str]:
     """Trim, drop case-insensitive repeats (first spelling wins), then enforce the bounds."""
     if not raw:
         raise BadRequest("keywords: must be a non-empty list of strings")
+    # Counted and measured as sent (before dropping repeats and squeezing spaces): the bounds
+    # the API documents are on the request, not on what cleaning leaves of it.
+    if len(raw) > max_count:
+        raise BadRequest(f"keywords: at most {max_count} keywords")
     seen: set[str] = set()
     keywords: list[str] = []
     for index, item in enumerate(raw):
@@ -30,13 +47,11 @@ def clean_keywords(raw: Sequence[object], *, max_count: int, max_length: int) ->
         keyword = " ".join(check_text(item, f"keywords.{index}").split())
         if not keyword:
             raise BadRequest(f"keywords.{index}: must not be blank")
-        if len(keyword) > max_length:
+        if len(item) > max_length:
             raise BadRequest(f"keywords.{index}: must be at most {max_length} characters")
         if keyword.casefold() not in seen:
             seen.add(keyword.casefold())
             keywords.append(keyword)
-    if len(keywords) > max_count:
-        raise BadRequest(f"keywords: at most {max_count} keywords")
     return keywords
 
 
@@ -45,7 +60,7 @@ def clean_username(raw: str, platform: Platform) -> str:
     handle = "".join(raw.split()).replace("@", "")
     if not handle:
         raise BadRequest("username: must not be blank")
-    if not _HANDLE_PATTERNS[platform].fullmatch(handle):
+    if not _USERNAMES[platform].fullmatch(raw):
         raise BadRequest(f"username: {handle!r} is not a valid {platform.value} handle")
     return handle
 

@@ -160,8 +160,8 @@ async def _schedule_sweep(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-def add_webhook_routes(app: web.Application) -> None:
-    """Mount the QStash-facing routes and build what they need from the app's parts."""
+def setup_webhook(app: web.Application) -> None:
+    """Build what the QStash-facing routes need (service.routes mounts the routes themselves)."""
     settings, metrics, clock = app[SETTINGS], app[METRICS], app[CLOCK]
     key = settings.scrapecreators_api_key.get_secret_value()
     api = ScrapeCreatorsClient(
@@ -186,6 +186,3 @@ def add_webhook_routes(app: web.Application) -> None:
     )
     app[SWEEPER] = Sweeper(app[STORE], app[PUBLISHER], app[CONFIG], clock, metrics)
     app.cleanup_ctx.append(_schedule_sweep)
-    app.router.add_post("/api/qstash/process-scraping", process_scraping)
-    app.router.add_post("/api/qstash/failure", failure_callback)
-    app.router.add_post("/api/qstash/sweep", sweep)

@@ -128,7 +128,8 @@ async def test_a_body_that_cannot_be_parsed_is_400_naming_the_body(
 async def test_a_body_beyond_the_limit_is_413_naming_the_body(both: ServiceStack) -> None:
     body = json.dumps({"name": "x" * MAX_BODY_BYTES}).encode()
 
-    response = await both.client.post("/api/campaigns", data=io.BytesIO(body), headers=both.auth())
+    headers = {**both.auth(), "Content-Type": "application/json"}
+    response = await both.client.post("/api/campaigns", data=io.BytesIO(body), headers=headers)
 
     assert response.status == 413
     assert await response.json() == {"error": f"body: must be at most {MAX_BODY_BYTES} bytes"}

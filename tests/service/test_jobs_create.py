@@ -94,12 +94,16 @@ async def test_similar_jobs_take_a_normalised_username(
         ({"keywords": ["ok", 3]}, "keywords.1: must be a string"),
         ({"keywords": ["x" * 101]}, "keywords.0: must be at most 100 characters"),
         ({"keywords": [f"k{i}" for i in range(11)]}, "keywords: at most 10 keywords"),
-        ({"keywords": ["a"], "targetResults": 0}, "targetResults: must be between 1 and 1000"),
+        ({"keywords": ["a"], "targetResults": 1001}, "targetResults: must be between 1 and 1000"),
+        (
+            {"keywords": ["a"], "targetResults": 0},
+            "targetResults: must be between 1 and 1000",
+        ),
         (
             {"keywords": ["a"], "targetResults": "100"},
             "targetResults: Input should be a valid integer",
         ),
-        ({"keywords": ["a"], "campaignId": "nope"}, "campaignId: Input should be a valid UUID"),
+        ({"keywords": ["a"], "campaignId": "nope"}, "campaignId: must be a UUID"),
     ],
 )
 async def test_bad_keyword_requests_name_the_field(
@@ -132,9 +136,23 @@ async def test_bad_similar_requests_name_the_field(
 
 
 async def test_a_body_that_is_not_json_is_a_400(stack: ServiceStack) -> None:
-    response = await stack.client.post("/api/scraping/tiktok", data=b"{oops", headers=stack.auth())
+    headers = {**stack.auth(), "Content-Type": "application/json"}
+    response = await stack.client.post("/api/scraping/tiktok", data=b"{oops", headers=headers)
     assert response.status == 400
     assert (await response.json())["error"].startswith("body: must be valid JSON (")
+
+
+async def test_a_body_sent_as_another_media_type_is_a_415(stack: ServiceStack) -> None:
+    campaign = await stack.campaign()
+    body = json.dumps({"keywords": ["a"], "campaignId": campaign})
+    headers = {**stack.auth(), "Content-Type": "text/plain"}
+
+    response = await stack.client.post("/api/scraping/tiktok", data=body, headers=headers)
+
+    assert response.status == 415
+    assert await response.json() == {
+        "error": "Content-Type: must be application/json, got text/plain"
+    }
 
 
 async def test_someone_elses_campaign_is_not_found(stack: ServiceStack) -> None:
@@ -172,6 +190,32 @@ async def test_configured_limits_apply_at_once(stack: ServiceStack) -> None:
     )
 
     assert (status, body) == (400, {"error": "targetResults: must be between 1 and 50"})
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "limits", "target"),
+    [
+        ("tiktok", {"keywords": ["a"]}, {"limits.target_results_max": 50}, 50),
+        ("tiktok", {"keywords": ["a"]}, {}, 1000),
+        ("tiktok-similar", {"username": "someone"}, {"limits.target_results_min": 40}, 40),
+        ("instagram", {"username": "someone"}, {"limits.target_results_max": 15}, 15),
+    ],
+)
+async def test_an_omitted_target_is_the_default_kept_inside_the_configured_limits(
+    stack: ServiceStack, route: str, body: dict[str, Any], limits: dict[str, int], target: int
+) -> None:
+    # The document calls targetResults optional: leaving it out is never a 400.
+    campaign = await stack.campaign()
+    if limits:
+        put = await stack.client.put("/api/admin/config", json=limits, headers=stack.auth("admin"))
+        assert put.status == 200, await put.text()
+
+    status, answer = await create(stack, route, {**body, "campaignId": campaign})
+
+    assert status == 200, answer
+    job = await stack.store.get_job(UUID(answer["jobId"]))
+    assert job is not None
+    assert job.target_results == target
 
 
 async def test_when_qstash_refuses_the_job_errors_and_the_caller_hears(

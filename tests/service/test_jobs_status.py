@@ -64,7 +64,7 @@ async def test_a_missing_or_malformed_job_id_is_a_400(stack: ServiceStack) -> No
     missing = await stack.client.get("/api/scraping/youtube", headers=stack.auth())
     malformed = await stack.client.get("/api/scraping/youtube?jobId=42", headers=stack.auth())
 
-    assert (missing.status, await missing.json()) == (400, {"error": "jobId: is required"})
+    assert (missing.status, await missing.json()) == (400, {"error": "jobId: Field required"})
     assert (malformed.status, await malformed.json()) == (400, {"error": "jobId: must be a UUID"})
 
 
@@ -73,7 +73,7 @@ async def test_bad_paging_names_the_parameter(stack: ServiceStack) -> None:
 
     assert await status(stack, job_id, "&limit=0") == (
         400,
-        {"error": "limit: must be between 1 and 1000"},
+        {"error": "limit: Input should be greater than or equal to 1"},
     )
     assert await status(stack, job_id, "&offset=x") == (
         400,

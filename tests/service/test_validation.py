@@ -15,8 +15,16 @@ def test_keywords_are_trimmed_and_deduplicated_keeping_the_first_spelling() -> N
     ) == ["Home Workout", "Yoga"]
 
 
-def test_duplicates_do_not_count_against_the_limit() -> None:
-    assert clean_keywords(["a", "A", "b"], max_count=2, max_length=5) == ["a", "b"]
+def test_duplicates_are_dropped() -> None:
+    assert clean_keywords(["a", "A", "b"], max_count=3, max_length=5) == ["a", "b"]
+
+
+def test_the_limits_apply_to_what_was_sent() -> None:
+    # The documented maxItems/maxLength bound the request, whatever cleaning would leave of it.
+    with pytest.raises(BadRequest, match="keywords: at most 2 keywords"):
+        clean_keywords(["a", "A", "b"], max_count=2, max_length=5)
+    with pytest.raises(BadRequest, match=r"keywords\.0: must be at most 4 characters"):
+        clean_keywords(["a   b"], max_count=2, max_length=4)
 
 
 @pytest.mark.parametrize(
