@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from pydantic import AliasChoices
 
 from service.settings import (
     AuthMode,
     LogFormat,
+    Settings,
     SettingsError,
     load_database_settings,
     load_settings,
@@ -167,3 +172,25 @@ def test_a_bad_setting_is_one_line_naming_it(change: dict[str, str | None], mess
     text = str(raised.value)
     assert text.startswith(f"configuration error: {message}")
     assert "\n" not in text
+
+
+def _accepted_names() -> set[str]:
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(choice) for choice in alias.choices)
+        elif isinstance(alias, str):
+            names.add(alias)
+    return names
+
+
+def test_the_readme_documents_every_variable_the_loader_reads_once() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented = [name for row in rows for name in re.findall(r"`([A-Z_]+)`", row.split("|")[1])]
+
+    assert sorted(documented) == sorted(_accepted_names())
+    assert len(documented) == len(set(documented))
+    assert set(HOSTILE_ENVIRONMENT) == _accepted_names()  # the hostile fixture misses none
