@@ -10,6 +10,7 @@ import socket
 import sys
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -139,3 +140,19 @@ async def test_dev_runs_its_own_environment_whatever_the_shell_exports(
         assert await running.interrupt() == 0
     assert "ADMIN_USER_IDS=dev-admin" in running.output
     assert "Traceback" not in running.output
+
+
+@pytest.mark.slow
+async def test_dev_says_in_one_line_when_its_database_cannot_be_opened(
+    start_dev: StartDev, tmp_path: Path
+) -> None:
+    (tmp_path / "state" / "service.db").mkdir(parents=True)  # a folder where the file should be
+    async with start_dev("--no-demo") as running:
+        async with asyncio.timeout(30):
+            output = (await running.process.communicate())[0].decode()
+    assert running.process.returncode == 2
+    assert "Traceback" not in output
+    assert output.splitlines()[-1] == (
+        f"scout dev: cannot open the database at {tmp_path / 'state' / 'service.db'} "
+        "(DATABASE_URL): unable to open database file"
+    )
