@@ -164,7 +164,9 @@ class Settings(DatabaseSettings):
     @field_validator("auth_issuer", "auth_audience", mode="after")
     @classmethod
     def _optional(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+        if value is None or not value.strip():
+            return None  # exported but empty is unset, as for AUTH_JWKS_URL
+        return value.strip()
 
     @field_validator("scrapecreators_api_url", mode="after")
     @classmethod
