@@ -194,3 +194,8 @@ def test_the_readme_documents_every_variable_the_loader_reads_once() -> None:
     assert sorted(documented) == sorted(_accepted_names())
     assert len(documented) == len(set(documented))
     assert set(HOSTILE_ENVIRONMENT) == _accepted_names()  # the hostile fixture misses none
+
+
+def test_an_exported_but_empty_optional_setting_is_unset() -> None:
+    settings = load_settings(settings_env(AUTH_AUDIENCE="", AUTH_JWKS_URL="", AUTH_ISSUER=" "))
+    assert (settings.auth_audience, settings.auth_jwks_url, settings.auth_issuer) == (None,) * 3
