@@ -21,6 +21,7 @@ from scout.api_client import ServiceClient, ServiceError
 from scout.demo import add_job_arguments, job_from, run_demo
 from scout.devstack import DEMO_DELAYS, DEV_ADMIN, HOST, DevStack, Ports, running_dev_stack
 from service.settings import SettingsError
+from service.store.reach import DatabaseUnavailable
 
 PROG = "scout dev"
 
@@ -143,7 +144,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         args.state_dir.mkdir(parents=True, exist_ok=True)
         return asyncio.run(_run(args, ports, console))
-    except (SettingsError, StoreError) as error:
+    except (SettingsError, StoreError, DatabaseUnavailable) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 2
     except OSError as error:

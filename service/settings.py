@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from enum import StrEnum
@@ -17,11 +18,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from service.store.urls import normalise_database_url
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///scout.db"
+DEFAULT_DATABASE_URL = "sqlite:///scout.db"
 
 
 class AuthMode(StrEnum):
@@ -58,12 +59,42 @@ def _base_url(value: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
+def _admin_ids(value: str) -> frozenset[str]:
+    """A comma list (`alice, bob`) or a JSON array of strings (`["alice", "bob"]`)."""
+    if value.lstrip().startswith("["):
+        try:
+            items = json.loads(value)
+        except json.JSONDecodeError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise ValueError(
+                f"ADMIN_USER_IDS must be a comma list or a JSON array of strings, got {value!r}"
+            )
+    else:
+        items = value.split(",")
+    return frozenset(item.strip() for item in items if item.strip())
+
+
 class DatabaseSettings(BaseSettings):
     """Just the database, for `scout db`: migrating needs no QStash or auth settings."""
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The loader hands in the one environment to read (the process's, or a caller's
+        # mapping); reading os.environ here as well would let the process override a mapping
+        # given on purpose, and JSON-decode values such as ADMIN_USER_IDS behind our back.
+        return (init_settings,)
 
     @field_validator("database_url", mode="after")
     @classmethod
@@ -116,6 +147,27 @@ class Settings(DatabaseSettings):
             return None  # an empty optional URL is unset
         return _http_url(value, _URL_VARS[str(info.field_name)])
 
+    @field_validator(
+        "qstash_token",
+        "qstash_current_signing_key",
+        "qstash_next_signing_key",
+        "scrapecreators_api_key",
+        mode="after",
+    )
+    @classmethod
+    def _secret_set(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        # An empty token would only fail later, as an illegal `Bearer ` header.
+        if not value.get_secret_value().strip():
+            raise ValueError(f"{_env_name(str(info.field_name))} is required and must not be empty")
+        return value
+
+    @field_validator("auth_issuer", "auth_audience", mode="after")
+    @classmethod
+    def _optional(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # exported but empty is unset, as for AUTH_JWKS_URL
+        return value.strip()
+
     @field_validator("scrapecreators_api_url", mode="after")
     @classmethod
     def _scrapecreators_url(cls, value: str) -> str:
@@ -124,9 +176,7 @@ class Settings(DatabaseSettings):
     @field_validator("admin_user_ids", mode="before")
     @classmethod
     def _admins(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return frozenset(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _admin_ids(value) if isinstance(value, str) else value
 
     @field_validator("log_level", mode="after")
     @classmethod

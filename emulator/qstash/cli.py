@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import gc
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from aiohttp import web
 
+from emulator.listen import ListenError, listen
 from emulator.qstash.app import build, create_app
 from emulator.qstash.config import (
     DEFAULT_CURRENT_KEY,
@@ -68,12 +70,13 @@ def banner(base_url: str, token: str, current_key: str, next_key: str) -> str:
     )
 
 
-async def serve(config: Config, host: str, port: int) -> None:
+async def serve(config: Config, host: str, sock: socket.socket) -> None:
+    """Serve on `sock` (already bound: a busy port never gets as far as creating the database)."""
     emulator = build(config)
     runner = web.AppRunner(create_app(emulator), handle_signals=False, access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.SockSite(runner, sock)
         await site.start()
         bound = runner.addresses[0][1]
         state = emulator.state
@@ -113,15 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         manual_clock=args.manual_clock,
     )
     try:
-        asyncio.run(serve(config, args.host, args.port))
-    except StoreError as exc:
+        sock = listen(args.host, args.port)
+    except ListenError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        print(
-            f"{PROG}: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
+    try:
+        with sock:
+            asyncio.run(serve(config, args.host, sock))
+    except StoreError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from emulator.listen import ListenError, listen
 from emulator.scrapecreators.app import create_app
 from emulator.scrapecreators.replay import DEFAULT_FOLDER, CassetteError, resolve
 from emulator.scrapecreators.state import DEFAULT_API_KEY, DEFAULT_PORT, MODES, MockConfig
@@ -49,10 +50,19 @@ def main(argv: Sequence[str]) -> int:
     except (CassetteError, ValueError) as exc:
         print(f"scout mock: {exc}", file=sys.stderr)
         return 2
+    try:
+        sock = listen(args.host, args.port)
+    except ListenError as exc:
+        print(f"scout mock: {exc}", file=sys.stderr)
+        return 2
+    # The banner only once the port is ours, with the port really bound (--port 0 picks one).
+    port = sock.getsockname()[1]
+    url_host = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"ScrapeCreators mock ({config.mode}, {len(config.cassettes)} cassette(s)) "
-        f"on http://{args.host}:{args.port}",
+        f"on http://{url_host}:{port}",
         flush=True,
     )
-    web.run_app(app, host=args.host, port=args.port, print=None)
+    with sock:
+        web.run_app(app, sock=sock, print=None)
     return 0

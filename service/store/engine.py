@@ -46,8 +46,13 @@ def _sqlite_opener(
     dialect = url.get_dialect()()
     cargs, cparams = dialect.create_connect_args(url)
     arguments = {**cparams, **connect_args}
+    # The file's folder is made on first connect, not when the engine is built: a command that
+    # fails before it connects (or only reads, and checks first) leaves nothing on disk.
+    folder = Path(url.database).parent if url.database and url.database != ":memory:" else None
 
     async def open_connection() -> aiosqlite.Connection:
+        if folder is not None:
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         connection = aiosqlite.connect(*cargs, **arguments)
         connection._thread.daemon = True  # as SQLAlchemy does: never block interpreter exit
         try:
@@ -63,8 +68,6 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An engine for `database_url` (any sqlite/postgres spelling; the driver is normalised)."""
     url = parse_database_url(database_url)
     if is_sqlite(url):
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
         opener = _sqlite_opener(url, connect_args)
         engine = create_async_engine(url, async_creator=opener, **kwargs)

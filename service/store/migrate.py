@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.store.reach import reaching
+
 _SCRIPTS = Path(__file__).with_name("migrations")
 
 
@@ -31,11 +33,16 @@ def _current(connection: Connection) -> str | None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; a no-op when it is already there."""
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+    """Bring the schema to `revision`; a no-op when it is already there.
+
+    The first contact with the database at start: DatabaseUnavailable says where it failed.
+    """
+    with reaching(engine.url):
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
-    async with engine.connect() as conn:
-        return await conn.run_sync(_current)
+    with reaching(engine.url):
+        async with engine.connect() as conn:
+            return await conn.run_sync(_current)

@@ -10,6 +10,7 @@ import socket
 import sys
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -120,3 +121,38 @@ async def test_dev_stopped_mid_job_by_sigterm_finishes_the_job_after_a_restart(
         assert {a["status"] for a in attempts} == {200}
         assert await second.interrupt() == 0
     assert "Traceback" not in second.output
+
+
+@pytest.mark.slow
+async def test_dev_runs_its_own_environment_whatever_the_shell_exports(
+    start_dev: StartDev, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A developer's shell may export the production variables (a comma list of admins, another
+    QStash, a database); `scout dev` runs the service on its own printed environment."""
+    monkeypatch.setenv("ADMIN_USER_IDS", "alice, bob")
+    monkeypatch.setenv("QSTASH_TOKEN", "")
+    monkeypatch.setenv("DATABASE_URL", "mysql://elsewhere/db")
+    async with start_dev("--no-demo") as running:
+        await running.wait_for(r"Ctrl-C stops everything")
+        async with aiohttp.ClientSession() as http:
+            admin = ServiceClient(http, running.service_url, user="demo", admin="dev-admin")
+            await admin.configure({"qstash_delays.retry_base_delay": "2s"})
+        assert await running.interrupt() == 0
+    assert "ADMIN_USER_IDS=dev-admin" in running.output
+    assert "Traceback" not in running.output
+
+
+@pytest.mark.slow
+async def test_dev_says_in_one_line_when_its_database_cannot_be_opened(
+    start_dev: StartDev, tmp_path: Path
+) -> None:
+    (tmp_path / "state" / "service.db").mkdir(parents=True)  # a folder where the file should be
+    async with start_dev("--no-demo") as running:
+        async with asyncio.timeout(30):
+            output = (await running.process.communicate())[0].decode()
+    assert running.process.returncode == 2
+    assert "Traceback" not in output
+    assert output.splitlines()[-1] == (
+        f"scout dev: cannot open the database at {tmp_path / 'state' / 'service.db'} "
+        "(DATABASE_URL): unable to open database file"
+    )

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
+import httpx
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -11,7 +21,38 @@ from emulator.qstash.testing import running_emulator
 from scout.cli import main as scout
 from service.runtime import build_app
 from service.settings import load_settings
+from tests.scout.devprocess import free_port
 from tests.service.conftest import settings_env
+from tests.service.test_settings import HOSTILE_ENVIRONMENT
+
+ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 30.0
+
+
+def clean_environment(**exported: str) -> dict[str, str]:
+    """This process's environment without any service variable, plus `exported`."""
+    env = {k: v for k, v in os.environ.items() if k not in HOSTILE_ENVIRONMENT}
+    return {**env, "PYTHONUNBUFFERED": "1", **exported}
+
+
+def run_scout(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scout", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=START_SECONDS,
+        check=False,
+    )
+
+
+def only_line(stderr: str) -> str:
+    """The one line a failing command prints (log lines from before the failure aside)."""
+    lines = [line for line in stderr.splitlines() if line.startswith("scout:")]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr, stderr
+    return lines[0]
 
 
 def test_db_upgrade_then_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -22,10 +63,34 @@ def test_db_upgrade_then_current(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert scout(["db", "current", "--database-url", url]) == 0
 
     assert capsys.readouterr().out.splitlines() == [
-        "current revision none (head 0001)",
+        f"current revision none (head 0001): no database at {tmp_path / 'cli.db'}",
         "database at revision 0001",
         "current revision 0001 (head 0001)",
     ]
+
+
+def test_db_current_only_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "absent" / "scout.db"
+
+    assert scout(["db", "current", "--database-url", f"sqlite:///{missing}"]) == 0
+
+    assert (
+        capsys.readouterr().out == f"current revision none (head 0001): no database at {missing}\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_db_names_an_unreachable_database_without_its_password(
+    capsys: pytest.CaptureFixture[str], refused_url: str
+) -> None:
+    port = refused_url.rsplit(":", 1)[1]
+    url = f"postgresql://scout:hunter2@127.0.0.1:{port}/scout"
+
+    assert scout(["db", "upgrade", "--database-url", url]) == 2
+    assert capsys.readouterr().err == (
+        f"scout: cannot reach the database at 127.0.0.1:{port} (DATABASE_URL): "
+        f"Connect call failed ('127.0.0.1', {port})\n"
+    )
 
 
 def test_db_reads_database_url_from_the_environment(
@@ -46,9 +111,8 @@ def test_a_bad_database_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
 def test_serve_refuses_to_start_without_its_settings(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in settings_env():
+    for name in HOSTILE_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("NEXT_PUBLIC_SITE_URL", raising=False)
 
     assert scout(["serve", "--port", "0"]) == 2
     assert capsys.readouterr().err == "scout: configuration error: QSTASH_TOKEN is required\n"
@@ -72,3 +136,170 @@ async def test_the_built_app_migrates_on_start_and_serves(tmp_path: Path) -> Non
 
     assert health_body == {"status": "ok", "database": "ok", "qstash": "ok"}
     assert created.status == 201
+
+
+def test_serve_on_a_busy_port_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    env = clean_environment(**settings_env(DATABASE_URL="sqlite:///state/scout.db"))
+    with socket_taken() as port:
+        done = run_scout("serve", "--port", str(port), env=env, cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert (
+        only_line(done.stderr)
+        == f"scout: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_names_an_unreachable_database_without_its_password(
+    tmp_path: Path, refused_url: str
+) -> None:
+    port = refused_url.rsplit(":", 1)[1]
+    database = f"postgresql://scout:hunter2@127.0.0.1:{port}/scout"
+    env = clean_environment(**settings_env(DATABASE_URL=database))
+
+    done = run_scout("serve", "--port", str(free_port()), env=env, cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert only_line(done.stderr) == (
+        f"scout: cannot reach the database at 127.0.0.1:{port} (DATABASE_URL): "
+        f"Connect call failed ('127.0.0.1', {port})"
+    )
+    assert "hunter2" not in done.stderr + done.stdout
+
+
+def test_serve_says_when_its_sqlite_file_cannot_be_opened(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the database's folder should be")
+    env = clean_environment(**settings_env(DATABASE_URL="sqlite:///data/scout.db"))
+
+    done = run_scout("serve", "--port", str(free_port()), env=env, cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert only_line(done.stderr) == (
+        "scout: cannot open the database at data/scout.db (DATABASE_URL): File exists: data"
+    )
+
+
+@contextmanager
+def socket_taken() -> Iterator[int]:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+@contextmanager
+def started(*args: str, env: dict[str, str], cwd: Path) -> Iterator[subprocess.Popen[str]]:
+    """`scout <args>` in the background, its output (stdout and stderr) in one pipe."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scout", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def read_until(stream: IO[str] | None, pattern: str) -> list[str]:
+    """Lines up to and including the first one matching `pattern`."""
+    assert stream is not None
+    lines: list[str] = []
+    while line := stream.readline():
+        lines.append(line)
+        if re.search(pattern, line):
+            return lines
+    raise AssertionError(f"no line matching {pattern!r}:\n{''.join(lines)}")
+
+
+def wait_healthy(url: str, process: subprocess.Popen[Any], log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"scout serve exited:\n{log.read_text()}"
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)  # a real subprocess on the real clock: nothing to advance instead
+    raise AssertionError(f"{url}/healthz never answered 200:\n{log.read_text()}")
+
+
+@pytest.mark.slow
+def test_serve_runs_on_the_readme_production_variables_exported(tmp_path: Path) -> None:
+    """The path a user takes: the variables exported for real, `scout serve` as a process, the
+    emulator and the mock standing in for QStash and ScrapeCreators."""
+    base = clean_environment()
+    with (
+        started("emulator", "--memory", "--port", "0", env=base, cwd=tmp_path) as emulator,
+        started("mock", "--mode", "synthetic", "--port", "0", env=base, cwd=tmp_path) as mock,
+    ):
+        # The emulator prints the four QSTASH_* lines to paste into the environment.
+        printed = read_until(emulator.stdout, r"^QSTASH_NEXT_SIGNING_KEY=")
+        qstash = dict(line.strip().split("=", 1) for line in printed if line.startswith("QSTASH_"))
+        mock_url = re.findall(r"on (http://\S+)", "".join(read_until(mock.stdout, r" on http")))[0]
+        port = free_port()
+        service_url = f"http://127.0.0.1:{port}"
+        env = clean_environment(
+            **qstash,
+            SCRAPECREATORS_API_URL=mock_url,
+            SCRAPECREATORS_API_KEY="dev-key",
+            PUBLIC_BASE_URL=service_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'scout.db'}",
+            AUTH_MODE="dev",
+            ADMIN_USER_IDS="alice, bob",
+        )
+        log = tmp_path / "serve.log"
+        with (
+            log.open("w") as output,
+            subprocess.Popen(
+                [sys.executable, "-m", "scout", "serve", "--port", str(port)],
+                env=env,
+                cwd=tmp_path,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            ) as serve,
+        ):
+            try:
+                wait_healthy(service_url, serve, log)
+                statuses = {
+                    user: httpx.get(
+                        f"{service_url}/api/admin/config",
+                        headers={"Authorization": f"Bearer dev:{user}"},
+                    ).status_code
+                    for user in ("alice", "bob", "carol")
+                }
+            finally:
+                serve.terminate()
+                serve.wait(timeout=10)
+
+    assert statuses == {"alice": 200, "bob": 200, "carol": 403}, log.read_text()
+
+
+@pytest.mark.slow
+def test_the_service_suite_ignores_exported_service_variables(tmp_path: Path) -> None:
+    """Every QSTASH_*, SCRAPECREATORS_*, DATABASE_URL, AUTH_*, ADMIN_USER_IDS … exported with a
+    malformed value: the service's tests still pass (each hands its settings in)."""
+    env = {**os.environ, **HOSTILE_ENVIRONMENT}
+    command = [sys.executable, "-m", "pytest", "tests/service", "-q", "-m", "not slow"]
+    done = subprocess.run(
+        [*command, "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "run")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=55,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]

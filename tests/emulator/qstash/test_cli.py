@@ -35,13 +35,15 @@ def test_unreadable_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "file is not a database" in line
 
 
-def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+def test_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "state.sqlite3"
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        line = _one_line_error(capsys, main(["--memory", "--port", str(port)]))
-    assert "address already in use" in line
+        line = _one_line_error(capsys, main(["--db", str(db), "--port", str(port)]))
+    assert list(tmp_path.iterdir()) == []  # a command that fails leaves no database behind
+    assert line == f"qstash-emulator: cannot listen on 127.0.0.1:{port}: Address already in use"
 
 
 def test_banner_has_the_four_env_lines() -> None:

@@ -1,0 +1,32 @@
+"""`scout mock` on the command line: a port in use is one line and exit code 2, no banner."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from emulator.scrapecreators.cli import main
+
+
+def test_a_port_in_use_is_one_line_and_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["--mode", "synthetic", "--port", str(port)])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""  # no "on http://..." banner for a mock that never listened
+    assert (
+        captured.err == f"scout mock: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+def test_an_unknown_cassette_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--cassettes", "no_such_scenario", "--port", "0"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("scout mock: ")
+    assert len(captured.err.splitlines()) == 1
