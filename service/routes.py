@@ -24,6 +24,7 @@ from service.errors import ServiceError
 from service.job_requests import MAX_IDEMPOTENCY_KEY, is_keyword
 from service.keys import CONFIG
 from service.openapi import JSON, Auth, Handler, HeaderParam, Limits, Route, build_openapi
+from service.safe_text import NOT_BLANK_TEXT_PATTERN
 
 # Path segment of /api/scraping/<segment> → the job kind it creates.
 SCRAPING_ROUTES = {
@@ -37,7 +38,12 @@ SCRAPING_ROUTES = {
 IDEMPOTENCY_KEY = HeaderParam(
     "Idempotency-Key",
     "Repeat a create safely: the same key answers the job it created the first time.",
-    {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_IDEMPOTENCY_KEY,
+        "pattern": NOT_BLANK_TEXT_PATTERN,
+    },
 )
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from service.errors import BadRequest
-from service.safe_text import MultilineText, SafeText, check_text, printable, text_problem
+from service.safe_text import (
+    MULTILINE_TEXT_PATTERN,
+    NOT_BLANK_TEXT_PATTERN,
+    MultilineText,
+    SafeText,
+    check_text,
+    printable,
+    text_problem,
+)
 
 
 class Form(BaseModel):
@@ -59,3 +69,17 @@ def test_the_annotated_types_validate_inside_models() -> None:
 
 def test_printable_keeps_third_party_text_storable() -> None:
     assert printable("bad\x00gate\n\tway\x1b \udcff") == "bad\ufffdgate way\ufffd \ufffd"
+
+
+# Every character class the rules care about: controls, the spaces around them, ordinary text.
+_SAMPLES = [chr(c) for c in [*range(0x21), *range(0x7F, 0xA2)]] + ["é", "\u2003", "😀", "\u200d"]
+
+
+@pytest.mark.parametrize("char", _SAMPLES)
+def test_the_documented_patterns_say_what_the_checks_do(char: str) -> None:
+    # /openapi.json publishes these patterns; a fuzzer trusts them, so they must agree exactly.
+    for text in (f"a{char}b", char):
+        one_line_ok = text_problem(text) is None and bool(text.strip())
+        assert bool(re.fullmatch(NOT_BLANK_TEXT_PATTERN, text)) == one_line_ok, repr(text)
+        multiline_ok = text_problem(text, multiline=True) is None
+        assert bool(re.fullmatch(MULTILINE_TEXT_PATTERN, text)) == multiline_ok, repr(text)
