@@ -10,6 +10,8 @@ from service.auth import build_authenticator
 from service.clock import Clock
 from service.config import DynamicConfig
 from service.errors import error_middleware
+from service.event_timing import EventTiming
+from service.job_events import setup_job_events
 from service.metrics import Metrics
 from service.publisher import Publisher, QStashClient
 from service.routes import setup_routes
@@ -24,6 +26,7 @@ def create_app(
     store: Store,
     http: httpx.AsyncClient,
     qstash: QStashClient,
+    events: EventTiming | None = None,
 ) -> web.Application:
     """Build the service app. The caller owns (opens and closes) store, http and qstash."""
     app = web.Application(middlewares=[error_middleware])
@@ -40,5 +43,6 @@ def create_app(
     app[keys.CONFIG] = DynamicConfig(store, clock)
     app[keys.AUTH] = build_authenticator(settings, http, clock)
     app[keys.METRICS] = Metrics()
+    setup_job_events(app, events or EventTiming())
     setup_routes(app)
     return app

@@ -46,6 +46,8 @@ class Route:
     status: int = 200
     response: type[BaseModel] | None = None  # a JSON success body of this model
     content_type: str = JSON  # the success body's media type when there is no model
+    # A text/event-stream success: each event's `data` is this model as JSON.
+    stream_event: type[BaseModel] | None = None
     # Statuses the handler itself answers beyond those implied by auth, body and query.
     errors: tuple[int, ...] = ()
     # Other non-error answers, e.g. 503 from /healthz, with their body model.
@@ -145,7 +147,26 @@ def _content(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {media_type: {"schema": schema}}
 
 
+def _event_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """One Server-Sent Event (the Open API 3.2 reading: fields as strings, `data` as JSON)."""
+    return {
+        "type": "object",
+        "required": ["id", "event", "data"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[0-9]+$"},
+            "event": {"type": "string", "enum": ["progress", "end"]},
+            "data": {
+                "type": "string",
+                "contentMediaType": JSON,
+                "contentSchema": _ref(model),
+            },
+        },
+    }
+
+
 def _success_schema(route: Route) -> dict[str, Any]:
+    if route.stream_event is not None:
+        return _content(route.content_type, _event_schema(route.stream_event))
     if route.response is not None:
         return _content(JSON, _ref(route.response))
     if route.content_type == JSON:
@@ -243,7 +264,7 @@ def _apply_limits(schemas: dict[str, Any], limits: Limits) -> None:
 def _schemas(routes: Sequence[Route]) -> dict[str, Any]:
     models: set[type[BaseModel]] = {ErrorOut, Creator}
     for route in routes:
-        models |= {m for m in (route.body, route.query, route.response) if m is not None}
+        models |= {m for m in (route.body, route.query, route.response, route.stream_event) if m}
         models |= set(route.other.values())
     mode: Literal["validation", "serialization"] = "validation"
     _, schemas = models_json_schema(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from service import campaigns, config_api, health, jobs_api, webhook
+from service import campaigns, config_api, health, job_events, jobs_api, webhook
 from service.api_models import (
     SIMILAR_JOB_MODELS,
     CampaignCreate,
@@ -35,6 +35,11 @@ SCRAPING_ROUTES = {
     "youtube-similar": JobKind.YOUTUBE_SIMILAR,
 }
 
+LAST_EVENT_ID = HeaderParam(
+    job_events.LAST_EVENT_ID,
+    "Resume a stream: the id of the last event received (sent back by EventSource itself).",
+    {"type": "string", "pattern": f"^[0-9]{{0,{job_events.MAX_EVENT_ID_DIGITS}}}$"},
+)
 IDEMPOTENCY_KEY = HeaderParam(
     "Idempotency-Key",
     "Repeat a create safely: the same key answers the job it created the first time.",
@@ -134,6 +139,17 @@ ROUTES: tuple[Route, ...] = (
         "A job's creators as CSV",
         Auth.USER,
         content_type="text/csv",
+    ),
+    Route(
+        "GET",
+        "/api/jobs/{id}/events",
+        job_events.job_events,
+        "Follow a job: Server-Sent Events `progress` on each change, `end` when it ends",
+        Auth.USER,
+        headers=(LAST_EVENT_ID,),
+        content_type="text/event-stream",
+        stream_event=job_events.JobEvent,
+        errors=(400,),
     ),
     Route(
         "GET",
