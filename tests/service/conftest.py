@@ -24,6 +24,7 @@ from qstash import AsyncQStash
 from emulator.qstash.testing import RunningEmulator, running_emulator
 from service.app import create_app
 from service.clock import ManualClock
+from service.event_timing import EventTiming
 from service.publisher import close_qstash
 from service.settings import Settings, load_settings
 from service.store import Store
@@ -31,6 +32,8 @@ from service.store.engine import create_engine
 from service.store.tables import metadata
 
 POSTGRES_URL_VAR = "SCOUT_TEST_POSTGRES_URL"
+# Event streams heartbeat every 5 s of the manual clock and look every 10 ms of the wall clock.
+EVENT_TIMING = EventTiming(heartbeat_seconds=5.0, poll_seconds=0.01)
 
 
 async def _create_schema(url: str, schema: str, *, drop: bool) -> None:
@@ -201,7 +204,11 @@ class ServiceStack:
 
 @asynccontextmanager
 async def service_stack(
-    store: Store, clock: ManualClock, *, publish_token: str | None = None, **env: str
+    store: Store,
+    clock: ManualClock,
+    *,
+    publish_token: str | None = None,
+    **env: str,
 ) -> AsyncIterator[ServiceStack]:
     """The stack; `publish_token` gives the SDK client another token (to make QStash refuse)."""
     sock = free_socket()
@@ -225,7 +232,9 @@ async def service_stack(
             )
             token = emulator.token if publish_token is None else publish_token
             qstash = AsyncQStash(token, base_url=emulator.url, retry=False)
-            app = create_app(settings, clock=clock, store=store, http=http, qstash=qstash)
+            app = create_app(
+                settings, clock=clock, store=store, http=http, qstash=qstash, events=EVENT_TIMING
+            )
             server = TestServer(app, socket_factory=lambda *_: sock)
             try:
                 async with TestClient(server) as client:
@@ -241,3 +250,19 @@ async def service_stack(
 async def stack(sqlite_store: Store, clock: ManualClock) -> AsyncIterator[ServiceStack]:
     async with service_stack(sqlite_store, clock) as running:
         yield running
+
+
+@pytest.fixture
+async def second_store(
+    request: pytest.FixtureRequest, store: Store, clock: ManualClock
+) -> AsyncIterator[Store]:
+    """Another Store on `store`'s database: what a second instance of the service holds."""
+    if store.engine.dialect.name == "postgresql":
+        url, schema = request.getfixturevalue("postgres_schema")
+        other = _postgres_store(url, schema, clock)
+    else:
+        other = Store.open(store.engine.url.render_as_string(hide_password=False), clock)
+    try:
+        yield other
+    finally:
+        await other.close()

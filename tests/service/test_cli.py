@@ -21,12 +21,14 @@ from emulator.qstash.testing import running_emulator
 from scout.cli import main as scout
 from service.runtime import build_app
 from service.settings import load_settings
+from service.store.migrate import head_revision
 from tests.scout.devprocess import free_port
 from tests.service.conftest import settings_env
 from tests.service.test_settings import HOSTILE_ENVIRONMENT
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 30.0
+HEAD = head_revision()
 
 
 def clean_environment(**exported: str) -> dict[str, str]:
@@ -63,9 +65,9 @@ def test_db_upgrade_then_current(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert scout(["db", "current", "--database-url", url]) == 0
 
     assert capsys.readouterr().out.splitlines() == [
-        f"current revision none (head 0001): no database at {tmp_path / 'cli.db'}",
-        "database at revision 0001",
-        "current revision 0001 (head 0001)",
+        f"current revision none (head {HEAD}): no database at {tmp_path / 'cli.db'}",
+        f"database at revision {HEAD}",
+        f"current revision {HEAD} (head {HEAD})",
     ]
 
 
@@ -75,7 +77,8 @@ def test_db_current_only_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert scout(["db", "current", "--database-url", f"sqlite:///{missing}"]) == 0
 
     assert (
-        capsys.readouterr().out == f"current revision none (head 0001): no database at {missing}\n"
+        capsys.readouterr().out
+        == f"current revision none (head {HEAD}): no database at {missing}\n"
     )
     assert list(tmp_path.iterdir()) == []
 
