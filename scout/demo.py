@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import aiohttp
+import httpx
+from httpx_sse import aconnect_sse
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,8 +20,11 @@ from scout.api_client import ACTIVE, JsonDict, ServiceClient, ServiceError
 
 KEYWORD_ROUTES = ("tiktok", "youtube")
 SIMILAR_ROUTES = ("tiktok-similar", "instagram", "youtube-similar")
-POLL_SECONDS = 0.5
 DEADLINE_SECONDS = 300.0  # then the demo stops watching; the job itself runs on
+# The service sends a heartbeat every 15 s: a minute of silence means the connection is dead.
+STREAM_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+RECONNECTS = 5  # dropped connections in a row before the demo gives up on the service
+RECONNECT_SECONDS = 1.0
 SHOWN = 10
 
 
@@ -66,6 +71,50 @@ def creators_table(results: list[JsonDict], total: int) -> Table:
     return table
 
 
+async def follow_job(
+    http: httpx.AsyncClient,
+    service_url: str,
+    job_id: str,
+    *,
+    user: str,
+    update: Callable[[JsonDict], None],
+) -> JsonDict | None:
+    """Follow the job's event stream until its `end` event (returned); `update` sees each
+    event's data. A dropped connection resumes after the last event seen (Last-Event-ID)."""
+    url = f"{service_url.rstrip('/')}/api/jobs/{job_id}/events"
+    last_id: str | None = None
+    state: JsonDict | None = None
+    drops = 0
+    while True:
+        headers = {"Authorization": f"Bearer dev:{user}"}
+        if last_id is not None:
+            headers["Last-Event-ID"] = last_id
+        try:
+            async with aconnect_sse(http, "GET", url, headers=headers) as source:
+                if source.response.status_code != 200:
+                    body = (await source.response.aread()).decode(errors="replace")
+                    raise ServiceError(
+                        f"GET {url} answered {source.response.status_code}: {body}",
+                        source.response.status_code,
+                    )
+                async for event in source.aiter_sse():
+                    drops = 0
+                    last_id = event.id or last_id
+                    state = json.loads(event.data)
+                    update(state)
+                    if event.event == "end":
+                        return state
+        except httpx.TransportError:
+            drops += 1
+            if drops > RECONNECTS:
+                raise
+        else:
+            drops += 1  # the stream closed before the end: the service stopped or restarts
+            if drops > RECONNECTS:
+                return state
+        await asyncio.sleep(RECONNECT_SECONDS)
+
+
 async def run_demo(
     service_url: str,
     job: DemoJob,
@@ -73,7 +122,8 @@ async def run_demo(
     user: str = "demo",
     console: Console,
 ) -> JsonDict:
-    """Create a campaign and a job, follow its status until it ends; returns the final status."""
+    """Create a campaign and a job, follow its event stream until it ends; returns the final
+    status (with the first page of creators)."""
     async with aiohttp.ClientSession() as http:
         client = ServiceClient(http, service_url, user=user, admin=user)
         campaign = await client.campaign("scout demo")
@@ -81,21 +131,26 @@ async def run_demo(
         console.print(
             f"demo: {job.describe()} → job {job_id} (user {user!r})", markup=False, soft_wrap=True
         )
-        give_up = time.monotonic() + DEADLINE_SECONDS
         with _progress(console) as progress:
             bar = progress.add_task("job", total=100, status="pending", step=0, found=0)
-            while True:
-                status = await client.status(job.platform, job_id, limit=SHOWN)
+
+            def update(state: JsonDict) -> None:
                 progress.update(
                     bar,
-                    completed=status["progress"],
-                    status=status["status"],
-                    step=status["processedRuns"],
-                    found=status["processedResults"],
+                    completed=state["progress"],
+                    status=state["status"],
+                    step=state["processedRuns"],
+                    found=state["processedResults"],
                 )
-                if status["status"] not in ACTIVE or time.monotonic() > give_up:
-                    break
-                await asyncio.sleep(POLL_SECONDS)  # a person watching, not a test
+
+            async with httpx.AsyncClient(timeout=STREAM_TIMEOUT) as stream_http:
+                try:
+                    async with asyncio.timeout(DEADLINE_SECONDS):
+                        await follow_job(stream_http, service_url, job_id, user=user, update=update)
+                except TimeoutError:
+                    pass
+        # One read for the creators to show (and the state if the stream ended early).
+        status = await client.status(job.platform, job_id, limit=SHOWN)
     if status["status"] in ACTIVE:
         console.print(f"demo: job {job_id} still {status['status']} after {DEADLINE_SECONDS:g}s")
     elif status["status"] == "completed":
@@ -145,7 +200,7 @@ def main(argv: Sequence[str]) -> int:
         status = asyncio.run(
             run_demo(args.service_url, job_from(args), user=args.user, console=console)
         )
-    except aiohttp.ClientError as error:
+    except (aiohttp.ClientError, httpx.TransportError) as error:
         print(f"scout demo: cannot reach {args.service_url}: {error}", file=sys.stderr)
         return 2
     except ServiceError as error:

@@ -1,11 +1,25 @@
-"""Bad starts of `scout demo` and `scout dev`: a clear message and exit code 2, no traceback."""
+"""`scout demo` follows a job on its event stream; bad starts of `scout demo` and `scout dev`."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
 import pytest
+from rich.console import Console
 
 from scout import demo, dev
+from service.clock import ManualClock
+from service.enums import JobStatus
+from service.keys import JOB_CHANGES
+from service.store import KeyedCreator, StepChanges, Store
 from tests.scout.devprocess import free_port
+from tests.service.conftest import service_stack
 
 
 def test_demo_without_a_stack_says_so_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -21,3 +35,89 @@ def test_dev_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> 
         dev.main(["--port", "70000"])
     assert exit_info.value.code == 2
     assert "argument --port: 70000 is not a port number" in capsys.readouterr().err
+
+
+def _event(event_id: int, name: str, status: str, progress: float) -> bytes:
+    data = {
+        "jobId": "job-1",
+        "status": status,
+        "progress": progress,
+        "processedResults": event_id,
+        "targetResults": 30,
+        "processedRuns": event_id // 2,
+        "step": event_id // 2,
+        "error": None,
+    }
+    return f"id: {event_id}\nevent: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+async def test_a_dropped_stream_resumes_after_the_last_event_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(demo, "RECONNECT_SECONDS", 0.0)
+    asked_after: list[str | None] = []
+
+    async def dropped() -> AsyncIterator[bytes]:
+        yield _event(2, "progress", "processing", 40.0)
+        raise httpx.ReadError("connection reset by peer")
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        asked_after.append(request.headers.get("Last-Event-ID"))
+        body = dropped() if len(asked_after) == 1 else _event(5, "end", "completed", 100.0)
+        return httpx.Response(200, headers={"Content-Type": "text/event-stream"}, content=body)
+
+    seen: list[float] = []
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        final = await demo.follow_job(
+            http,
+            "http://127.0.0.1:9",
+            "job-1",
+            user="demo",
+            update=lambda s: seen.append(s["progress"]),
+        )
+
+    assert asked_after == [None, "2"]
+    assert seen == [40.0, 100.0]
+    assert final is not None
+    assert final["status"] == "completed"
+
+
+async def eventually(condition: Callable[[], object]) -> None:
+    async with asyncio.timeout(10):
+        while not condition():  # noqa: ASYNC110 (the service's subscriber set is all there is)
+            await asyncio.sleep(0.01)
+
+
+async def test_demo_follows_the_job_through_its_event_stream(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock()
+    store = Store.open(f"sqlite:///{tmp_path / 'scout.db'}", clock)
+    await store.upgrade()
+    output = io.StringIO()
+    try:
+        async with service_stack(store, clock) as stack:
+            url = str(stack.client.make_url("")).rstrip("/")
+            feed = stack.app[JOB_CHANGES]
+            with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+                running = asyncio.create_task(
+                    demo.run_demo(url, demo.DemoJob("tiktok"), console=Console(file=output))
+                )
+                await eventually(lambda: feed.watched)  # the demo is on the job's stream
+                (job_id,) = feed.watched
+                changes = StepChanges(status=JobStatus.PROCESSING, add_runs=1, progress=40.0)
+                found = [KeyedCreator(h, {"platform": "TikTok", "handle": h}) for h in "ab"]
+                assert await store.commit_step(job_id, 0, creators=found, updates=changes)
+                done = StepChanges(status=JobStatus.COMPLETED, add_runs=1, progress=100.0)
+                assert await store.commit_step(job_id, 1, updates=done)
+                async with asyncio.timeout(10):
+                    status = await running
+    finally:
+        await store.close()
+
+    assert status["status"] == "completed"
+    assert "2 creators found" in output.getvalue()
+    requests = [record.getMessage() for record in caplog.records if record.name == "aiohttp.access"]
+    # The job was followed on its stream; its status was read once, for the creators to show.
+    assert sum(f"/api/jobs/{job_id}/events" in line for line in requests) == 1
+    assert sum("/api/scraping/tiktok?" in line for line in requests) == 1
