@@ -349,3 +349,23 @@ async def test_the_listener_reconnects_after_its_connection_drops(
             moved = await stream.event()
             assert moved.data is not None
             assert (moved.id, moved.data["progress"]) == (2, 30.0)
+
+
+async def test_the_document_describes_the_stream_and_its_errors(events_stack: ServiceStack) -> None:
+    document = await (await events_stack.client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/jobs/{id}/events"]["get"]
+    assert sorted(operation["responses"]) == ["200", "400", "401", "404"]
+    event = operation["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    assert event["properties"]["event"]["enum"] == ["progress", "end"]
+    data = event["properties"]["data"]["contentSchema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(document["components"]["schemas"][data]["properties"]) == {
+        "jobId",
+        "status",
+        "progress",
+        "processedResults",
+        "targetResults",
+        "processedRuns",
+        "step",
+        "error",
+    }
+    assert [p["name"] for p in operation["parameters"]] == ["id", "Last-Event-ID"]
