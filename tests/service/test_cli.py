@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from emulator.qstash.testing import running_emulator
 from scout.cli import main as scout
 from service.runtime import build_app
+from service.store.migrate import head_revision
 from service.settings import load_settings
 from tests.scout.devprocess import free_port
 from tests.service.conftest import settings_env
@@ -62,10 +63,11 @@ def test_db_upgrade_then_current(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert scout(["db", "upgrade", "--database-url", url]) == 0
     assert scout(["db", "current", "--database-url", url]) == 0
 
+    head = head_revision()
     assert capsys.readouterr().out.splitlines() == [
-        f"current revision none (head 0001): no database at {tmp_path / 'cli.db'}",
-        "database at revision 0001",
-        "current revision 0001 (head 0001)",
+        f"current revision none (head {head}): no database at {tmp_path / 'cli.db'}",
+        f"database at revision {head}",
+        f"current revision {head} (head {head})",
     ]
 
 
@@ -74,8 +76,10 @@ def test_db_current_only_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
     assert scout(["db", "current", "--database-url", f"sqlite:///{missing}"]) == 0
 
+    head = head_revision()
     assert (
-        capsys.readouterr().out == f"current revision none (head 0001): no database at {missing}\n"
+        capsys.readouterr().out
+        == f"current revision none (head {head}): no database at {missing}\n"
     )
     assert list(tmp_path.iterdir()) == []
 
