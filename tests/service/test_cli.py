@@ -20,8 +20,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from emulator.qstash.testing import running_emulator
 from scout.cli import main as scout
 from service.runtime import build_app
-from service.store.migrate import head_revision
 from service.settings import load_settings
+from service.store.migrate import head_revision
 from tests.scout.devprocess import free_port
 from tests.service.conftest import settings_env
 from tests.service.test_settings import HOSTILE_ENVIRONMENT
