@@ -71,6 +71,19 @@ class ServiceClient:
         status: JsonDict = await response.json()
         return status
 
+    async def cancel(self, job_id: str) -> tuple[int, JsonDict]:
+        """POST /api/jobs/{id}/cancel; (status, body): 200 with the job, or 409 when it ended."""
+        response = await self.http.post(
+            f"{self.url}/api/jobs/{job_id}/cancel", headers=self._auth()
+        )
+        body: JsonDict = await response.json()
+        if response.status not in (200, 409):
+            raise ServiceError(
+                f"POST /api/jobs/{job_id}/cancel answered {response.status}: {body}",
+                response.status,
+            )
+        return response.status, body
+
     async def campaign_jobs(self, campaign_id: str) -> list[JsonDict]:
         """The campaign's jobs as stored (this view never marks an overdue job itself)."""
         response = await self._call("GET", f"/api/campaigns/{campaign_id}")

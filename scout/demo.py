@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TextIO
 
 import aiohttp
 import httpx
@@ -26,6 +27,14 @@ STREAM_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 RECONNECTS = 5  # dropped connections in a row before the demo gives up on the service
 RECONNECT_SECONDS = 1.0
 SHOWN = 10
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
+
+
+@dataclass
+class Started:
+    """The job a demo run has started, once it has one (for the Ctrl-C handling)."""
+
+    job_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,7 @@ async def run_demo(
     *,
     user: str = "demo",
     console: Console,
+    started: Started | None = None,
 ) -> JsonDict:
     """Create a campaign and a job, follow its event stream until it ends; returns the final
     status (with the first page of creators)."""
@@ -128,6 +138,8 @@ async def run_demo(
         client = ServiceClient(http, service_url, user=user, admin=user)
         campaign = await client.campaign("scout demo")
         job_id = await client.create_job(job.platform, job.body(), campaign=campaign)
+        if started is not None:
+            started.job_id = job_id
         console.print(
             f"demo: {job.describe()} → job {job_id} (user {user!r})", markup=False, soft_wrap=True
         )
@@ -159,6 +171,63 @@ async def run_demo(
         ended = f"demo: job {job_id} ended {status['status']}: {status['error']}"
         console.print(ended, markup=False)
     return status
+
+
+async def _job_state(service_url: str, user: str, platform: str, job_id: str) -> str:
+    async with aiohttp.ClientSession() as http:
+        client = ServiceClient(http, service_url, user=user, admin=user)
+        return str((await client.status(platform, job_id, limit=1))["status"])
+
+
+async def _cancel(service_url: str, user: str, job_id: str) -> tuple[int, JsonDict]:
+    async with aiohttp.ClientSession() as http:
+        return await ServiceClient(http, service_url, user=user, admin=user).cancel(job_id)
+
+
+def offer_cancel(
+    service_url: str,
+    user: str,
+    platform: str,
+    job_id: str,
+    *,
+    console: Console,
+    stdin: TextIO,
+    ask: Callable[[str], str] = input,
+) -> int:
+    """After Ctrl-C: offer to cancel the job the demo started, if it is still active.
+
+    Asks only on a terminal (a script piping into the demo gets no question it cannot
+    answer); the job keeps running unless the answer is yes. Always INTERRUPTED.
+    """
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, soft_wrap=True)
+
+    try:
+        state = asyncio.run(_job_state(service_url, user, platform, job_id))
+        if state not in ACTIVE:
+            say(f"demo: interrupted; job {job_id} already {state}")
+            return INTERRUPTED
+        if not stdin.isatty():
+            say(f"demo: interrupted; job {job_id} keeps running (no terminal to ask about it)")
+            return INTERRUPTED
+        try:
+            answer = ask(f"Cancel job {job_id}? [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            say(f"demo: job {job_id} keeps running")
+            return INTERRUPTED
+        code, body = asyncio.run(_cancel(service_url, user, job_id))
+    except (aiohttp.ClientError, ServiceError) as error:
+        say(f"demo: interrupted; could not reach the service about job {job_id}: {error}")
+        return INTERRUPTED
+    if code == 200:
+        taken = "its queued step taken back" if body["messageCancelled"] else "nothing queued"
+        say(f"demo: job {job_id} cancelled ({taken})")
+    else:
+        say(f"demo: job {job_id} not cancelled: {body['error']}")
+    return INTERRUPTED
 
 
 def add_job_arguments(parser: argparse.ArgumentParser) -> None:
@@ -196,9 +265,10 @@ def main(argv: Sequence[str]) -> int:
     add_job_arguments(parser)
     args = parser.parse_args(list(argv))
     console = Console()
+    job, started = job_from(args), Started()
     try:
         status = asyncio.run(
-            run_demo(args.service_url, job_from(args), user=args.user, console=console)
+            run_demo(args.service_url, job, user=args.user, console=console, started=started)
         )
     except (aiohttp.ClientError, httpx.TransportError) as error:
         print(f"scout demo: cannot reach {args.service_url}: {error}", file=sys.stderr)
@@ -207,5 +277,14 @@ def main(argv: Sequence[str]) -> int:
         print(f"scout demo: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        return 130
+        if started.job_id is None:
+            return INTERRUPTED
+        return offer_cancel(
+            args.service_url,
+            args.user,
+            job.platform,
+            started.job_id,
+            console=console,
+            stdin=sys.stdin,
+        )
     return 0 if status["status"] == "completed" else 1

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -22,6 +23,7 @@ from service.config_defaults import KNOWN_KEYS, LIMITS
 from service.config_values import ConfigKey, ValueType
 from service.creator import CamelModel
 from service.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
+from service.job_cursor import CURSOR_PATTERN
 from service.safe_text import (
     MULTILINE_TEXT_PATTERN,
     NOT_BLANK_TEXT_PATTERN,
@@ -39,6 +41,8 @@ MIN_TARGET_RESULTS = LIMITS.target_results_min.low_value
 MAX_TARGET_RESULTS = LIMITS.target_results_max.high_value
 MAX_OFFSET = 1_000_000
 MAX_PAGE = 1000
+JOBS_PAGE = 20
+MAX_JOBS_PAGE = 100
 # The text rules (not blank, no control characters) are checked in Python with messages of our
 # own (service.safe_text, the handlers); these patterns only document them.
 NOT_BLANK = NOT_BLANK_TEXT_PATTERN
@@ -196,6 +200,74 @@ class JobStatusQuery(CamelModel):
     job_id: JobId = Field(alias="jobId")
     offset: QueryInt = Field(0, ge=0, le=MAX_OFFSET)
     limit: QueryInt = Field(MAX_PAGE, ge=1, le=MAX_PAGE)
+
+
+def _cursor_text(value: str) -> str:
+    if not re.fullmatch(CURSOR_PATTERN, value):
+        raise ValueError("must be a nextCursor this API returned")
+    return value
+
+
+Cursor = Annotated[
+    str, AfterValidator(_cursor_text), Field(json_schema_extra={"pattern": CURSOR_PATTERN})
+]
+
+
+def _optional_parameters(schema: dict[str, Any]) -> None:
+    """An omitted query parameter is None in the model, but `null` is no value a query string
+    can carry: the document shows only the real alternative."""
+    for name, prop in schema["properties"].items():
+        alternatives = [a for a in prop.get("anyOf", []) if a != {"type": "null"}]
+        if len(alternatives) == 1 and prop.get("default", "") is None:
+            rest = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+            schema["properties"][name] = {**alternatives[0], **rest}
+
+
+class JobListQuery(CamelModel):
+    """`GET /api/jobs?campaignId=…&status=…&kind=…&limit=…&cursor=…` (all optional)."""
+
+    model_config = ConfigDict(
+        extra="ignore", populate_by_name=True, json_schema_extra=_optional_parameters
+    )
+
+    campaign_id: Uuid | None = Field(None, alias="campaignId")
+    status: JobStatus | None = None
+    kind: JobKind | None = None
+    limit: QueryInt = Field(JOBS_PAGE, ge=1, le=MAX_JOBS_PAGE)
+    cursor: Cursor | None = Field(None, description="The `nextCursor` of the previous page")
+
+
+class JobItem(CamelModel):
+    """One job of a list: where it stands, not its results."""
+
+    id: UUID
+    kind: JobKind
+    platform: Platform
+    status: JobStatus
+    progress: float
+    processed_results: int
+    target_results: int
+    campaign_id: UUID | None
+    keywords: list[str] | None
+    target_username: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+    error: str | None
+
+
+class JobList(CamelModel):
+    jobs: list[JobItem]
+    # None on the last page.
+    next_cursor: str | None
+
+
+class JobCancelled(JobItem):
+    """The cancelled job, and whether QStash took its queued step message back (False when
+    it was already delivered or in flight: that delivery then changes nothing)."""
+
+    message_cancelled: bool
 
 
 class JobCreated(CamelModel):

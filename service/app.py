@@ -39,6 +39,7 @@ def create_app(
         qstash,
         webhook_url=settings.webhook_url,
         failure_callback_url=settings.failure_callback_url,
+        queued=store,
     )
     app[keys.CONFIG] = DynamicConfig(store, clock)
     app[keys.AUTH] = build_authenticator(settings, http, clock)

@@ -112,6 +112,13 @@ class CLEANUP:
         "3650",
         "Days timed-out jobs and their results are kept" + _KEEP_FOREVER,
     )
+    cancelled_jobs_retention_days = NumberKey(
+        "cleanup.cancelled_jobs_retention_days",
+        "7",
+        "0",
+        "3650",
+        "Days cancelled jobs and their results are kept" + _KEEP_FOREVER,
+    )
 
 
 # target_results is a 32-bit column: this bound keeps every count far inside it.

@@ -11,6 +11,7 @@ class JobStatus(StrEnum):
     COMPLETED = "completed"
     ERROR = "error"
     TIMEOUT = "timeout"
+    CANCELLED = "cancelled"  # by its owner (POST /api/jobs/{id}/cancel)
 
     @property
     def is_final(self) -> bool:
@@ -18,7 +19,9 @@ class JobStatus(StrEnum):
 
 
 ACTIVE_STATUSES = frozenset({JobStatus.PENDING, JobStatus.PROCESSING})
-FINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.ERROR, JobStatus.TIMEOUT})
+FINAL_STATUSES = frozenset(
+    {JobStatus.COMPLETED, JobStatus.ERROR, JobStatus.TIMEOUT, JobStatus.CANCELLED}
+)
 
 
 class Platform(StrEnum):

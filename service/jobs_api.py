@@ -1,4 +1,4 @@
-"""Job handlers: create a job and queue its first step; report a job's status and results."""
+"""Job handlers: create a job and queue its first step; its status and results; cancel it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aiohttp import web
 
 from service.api_models import (
     SIMILAR_JOB_MODELS,
+    JobCancelled,
     JobCreated,
     JobStatusOut,
     JobStatusQuery,
@@ -17,7 +18,8 @@ from service.api_models import (
 from service.auth import Principal
 from service.csv_export import render_csv
 from service.enums import ACTIVE_STATUSES, JobKind, JobStatus
-from service.errors import BadRequest, NotFound
+from service.errors import BadRequest, Conflict, NotFound
+from service.job_list import job_item
 from service.job_requests import MAX_IDEMPOTENCY_KEY, is_keyword, keyword_job, similar_job
 from service.keys import CLOCK, CONFIG, METRICS, PUBLISHER, STORE
 from service.lifecycle import TIMEOUT_MESSAGE
@@ -143,3 +145,22 @@ async def results_csv(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="job-{job.id}.csv"'},
     )
+
+
+async def cancel_job(request: web.Request) -> web.Response:
+    """Cancel the caller's active job: the database first (so any delivery from now on is a
+    no-op), then, best effort, the step message waiting in QStash."""
+    user = await current_user(request)
+    # _own_job: 404 for anyone else's job, and an overdue job times out first, as a poll would.
+    job = await _own_job(request, user, path_id(request))
+    cancelled = await request.app[STORE].cancel_job(user.user_id, job.id)
+    if cancelled is None:
+        final = await _own_job(request, user, job.id)
+        raise Conflict(f"job already {final.status.value}")
+    message_id = cancelled.queued_message_id or cancelled.qstash_message_id
+    withdrawn = False
+    if message_id is not None:
+        withdrawn = await request.app[PUBLISHER].cancel(message_id, job_id=cancelled.id)
+    log.info("job_cancelled", job_id=str(cancelled.id), message_id=message_id, withdrawn=withdrawn)
+    out = JobCancelled(**job_item(cancelled).model_dump(), message_cancelled=withdrawn)
+    return web.json_response(out.model_dump(mode="json", by_alias=True))

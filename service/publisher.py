@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import httpx
@@ -38,11 +38,33 @@ def deduplication_id(job_id: UUID, step: int, revival: int = 0, attempt: int = 0
     return base
 
 
-class Publisher:
-    """Queues `{"jobId", "step"}` for the webhook at the configured public URL."""
+class QueuedMessages(Protocol):
+    """Where the publisher notes each job's latest queued message (the store)."""
 
-    def __init__(self, client: QStashClient, *, webhook_url: str, failure_callback_url: str):
+    async def remember_queued_message(self, job_id: UUID, message_id: str) -> bool:
+        """False when the job is already final: the message should not have been queued."""
+        ...
+
+
+class Publisher:
+    """Queues `{"jobId", "step"}` for the webhook at the configured public URL.
+
+    With `queued`, every published step's message id is noted on its job, so a cancel can
+    take back whichever step is waiting (QStash cancels by message id only, never by
+    deduplication id); a message published for a job that became final meanwhile is taken
+    back at once.
+    """
+
+    def __init__(
+        self,
+        client: QStashClient,
+        *,
+        webhook_url: str,
+        failure_callback_url: str,
+        queued: QueuedMessages | None = None,
+    ):
         self._client = client
+        self._queued = queued
         self.webhook_url = webhook_url
         self.failure_callback_url = failure_callback_url
 
@@ -85,7 +107,28 @@ class Publisher:
             delay=options.get("delay", 0),
             deduplicated=response.deduplicated,
         )
+        queued = self._queued
+        if queued is not None and not await queued.remember_queued_message(job_id, message_id):
+            # Cancelled (or ended) while this was being published: its delivery would be a
+            # no-op, but it need not wait in QStash for one.
+            await self.cancel(message_id, job_id=job_id)
         return message_id
+
+    async def cancel(self, message_id: str, *, job_id: UUID | None = None) -> bool:
+        """Take a queued message back from QStash; True when QStash cancelled it.
+
+        Best effort: a message already delivered, in flight or unknown (QStash answers 404)
+        or an unreachable QStash is False, logged; the job's final status already makes any
+        later delivery a no-op.
+        """
+        fields = {"message_id": message_id, "job_id": str(job_id) if job_id else None}
+        try:
+            await self._client.message.cancel(message_id)
+        except (QStashError, httpx.HTTPError, OSError) as error:
+            log.info("message_not_cancelled", **fields, reason=str(error))
+            return False
+        log.info("message_cancelled", **fields)
+        return True
 
 
 async def close_qstash(client: AsyncQStash) -> None:

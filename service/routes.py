@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from service import campaigns, config_api, health, job_events, jobs_api, webhook
+from service import campaigns, config_api, health, job_events, job_list, jobs_api, webhook
 from service.api_models import (
     SIMILAR_JOB_MODELS,
     CampaignCreate,
@@ -14,7 +14,10 @@ from service.api_models import (
     ConfigOut,
     ConfigUpdate,
     HealthOut,
+    JobCancelled,
     JobCreated,
+    JobList,
+    JobListQuery,
     JobStatusOut,
     JobStatusQuery,
     KeywordJobCreate,
@@ -132,6 +135,25 @@ ROUTES: tuple[Route, ...] = (
     ),
     *(_create_job_route(segment, kind) for segment, kind in SCRAPING_ROUTES.items()),
     *(_job_status_route(segment, kind) for segment, kind in SCRAPING_ROUTES.items()),
+    Route(
+        "GET",
+        "/api/jobs",
+        job_list.list_jobs,
+        "Your jobs, newest first, a page at a time (pass `nextCursor` back as `cursor`)",
+        Auth.USER,
+        query=JobListQuery,
+        response=JobList,
+    ),
+    Route(
+        "POST",
+        "/api/jobs/{id}/cancel",
+        jobs_api.cancel_job,
+        "Cancel your pending or processing job and take its queued step back from QStash "
+        "(409 naming the status when it has already ended)",
+        Auth.USER,
+        response=JobCancelled,
+        errors=(409,),
+    ),
     Route(
         "GET",
         "/api/jobs/{id}/results.csv",

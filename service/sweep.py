@@ -33,6 +33,7 @@ RETENTION: dict[JobStatus, NumberKey] = {
     JobStatus.COMPLETED: CLEANUP.completed_jobs_retention_days,
     JobStatus.ERROR: CLEANUP.error_jobs_retention_days,
     JobStatus.TIMEOUT: CLEANUP.timeout_jobs_retention_days,
+    JobStatus.CANCELLED: CLEANUP.cancelled_jobs_retention_days,
 }
 
 

@@ -82,10 +82,43 @@ class JobQueries(StoreBase):
             return [job_from_row(row) for row in await conn.execute(query)]
 
     async def set_message_id(self, job_id: UUID, message_id: str) -> None:
+        """The job's first message (the publisher notes every queued one on its own)."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 jobs.update().where(jobs.c.id == job_id).values(qstash_message_id=message_id)
             )
+
+    async def remember_queued_message(self, job_id: UUID, message_id: str) -> bool:
+        """Note the message of the step just queued, while the job is active; False only when
+        the job is final (e.g. cancelled while the message was being published)."""
+        query = (
+            jobs.update()
+            .where(jobs.c.id == job_id, jobs.c.status.in_(ACTIVE))
+            .values(queued_message_id=message_id)
+        )
+        async with self.engine.begin() as conn:
+            if (await conn.execute(query)).rowcount == 1:
+                return True
+            status = await conn.scalar(sa.select(jobs.c.status).where(jobs.c.id == job_id))
+        # An unknown job is not final: its message is left to be refused on delivery.
+        return status is None or status in ACTIVE
+
+    async def cancel_job(self, user_id: str, job_id: UUID) -> Job | None:
+        """Move the user's job from an active status to `cancelled` in one conditional UPDATE.
+
+        Returns the cancelled job (its `queued_message_id` as it was at that moment), or None
+        when the job is not the user's, does not exist or is already final.
+        """
+        now = self._clock.now()
+        query = (
+            jobs.update()
+            .where(jobs.c.id == job_id, jobs.c.user_id == user_id, jobs.c.status.in_(ACTIVE))
+            .values(updated_at=now, **status_columns(JobStatus.CANCELLED, now))
+            .returning(*jobs.c)
+        )
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else job_from_row(row)
 
     async def record_failure(self, job_id: UUID, expected_step: int, *, error: str) -> int | None:
         """Count one more failed attempt at `expected_step` (the step stays put).

@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.store.reach import reaching
 
@@ -38,8 +38,25 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     The first contact with the database at start: DatabaseUnavailable says where it failed.
     """
     with reaching(engine.url):
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+        async with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                await _sqlite_foreign_keys(conn, on=False)
+            try:
+                async with conn.begin():
+                    await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+            finally:
+                if sqlite:
+                    await _sqlite_foreign_keys(conn, on=True)
+
+
+async def _sqlite_foreign_keys(conn: AsyncConnection, *, on: bool) -> None:
+    """Switch SQLite's foreign keys for this connection (outside any transaction, or it is a
+    no-op). A batch migration copies a table and drops the original: with foreign keys on,
+    that drop would cascade and delete every row that refers to it (a job's results)."""
+    raw = (await conn.get_raw_connection()).driver_connection
+    assert raw is not None  # an open connection has its driver's connection
+    await raw.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

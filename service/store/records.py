@@ -47,6 +47,7 @@ class Job:
     region: str
     search_params: dict[str, Any] | None
     qstash_message_id: str | None
+    queued_message_id: str | None
     processed_runs: int
     processed_results: int
     cursor: str | None

@@ -10,12 +10,21 @@ from service.store.campaign_queries import CampaignQueries
 from service.store.cleanup import CleanupQueries
 from service.store.config_queries import ConfigQueries
 from service.store.engine import create_engine
+from service.store.job_pages import JobPageQueries
 from service.store.job_queries import JobQueries
 from service.store.leases import LeaseQueries
 from service.store.steps import StepQueries
 
 
-class Store(CampaignQueries, JobQueries, StepQueries, LeaseQueries, ConfigQueries, CleanupQueries):
+class Store(
+    CampaignQueries,
+    JobQueries,
+    JobPageQueries,
+    StepQueries,
+    LeaseQueries,
+    ConfigQueries,
+    CleanupQueries,
+):
     """Typed reads and conditional writes; see each query group for the methods."""
 
     @classmethod

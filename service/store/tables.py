@@ -43,6 +43,9 @@ scraping_jobs = sa.Table(
     sa.Column("target_username", sa.Text, nullable=True),
     sa.Column("search_params", StorableJSON, nullable=True),
     sa.Column("qstash_message_id", sa.Text, nullable=True),
+    # The message of the step most recently queued (the first one's id stays above): the one a
+    # cancel takes back from QStash.
+    sa.Column("queued_message_id", sa.Text, nullable=True),
     sa.Column("processed_runs", sa.Integer, nullable=False, server_default="0"),
     sa.Column("processed_results", sa.Integer, nullable=False, server_default="0"),
     sa.Column("target_results", sa.Integer, nullable=False, server_default="1000"),
@@ -56,7 +59,7 @@ scraping_jobs = sa.Table(
     sa.Column("idempotency_key", sa.Text, nullable=True),
     sa.UniqueConstraint("user_id", "idempotency_key", name="uq_scraping_jobs_user_idempotency"),
     sa.CheckConstraint(
-        "status IN ('pending', 'processing', 'completed', 'error', 'timeout')",
+        "status IN ('pending', 'processing', 'completed', 'error', 'timeout', 'cancelled')",
         name="ck_scraping_jobs_status",
     ),
     sa.CheckConstraint(
@@ -66,6 +69,8 @@ scraping_jobs = sa.Table(
     ),
     sa.Index("ix_scraping_jobs_campaign_id", "campaign_id"),
     sa.Index("ix_scraping_jobs_status_updated_at", "status", "updated_at"),
+    # A user's jobs, newest first (GET /api/jobs pages by (created_at, id)).
+    sa.Index("ix_scraping_jobs_user_created", "user_id", "created_at", "id"),
 )
 
 # Deviation from §13.1 (one row per job holding a JSON array): one row per creator, so a

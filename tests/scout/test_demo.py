@@ -1,4 +1,5 @@
-"""`scout demo` follows a job on its event stream; bad starts of `scout demo` and `scout dev`."""
+"""`scout demo`: it follows a job on its event stream and offers to cancel it on Ctrl-C; bad
+starts of `scout demo` and `scout dev` (a clear message, exit code 2)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import asyncio
 import io
 import json
 import logging
+import os
+import pty
+import re
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -19,7 +26,7 @@ from service.enums import JobStatus
 from service.keys import JOB_CHANGES
 from service.store import KeyedCreator, StepChanges, Store
 from tests.scout.devprocess import free_port
-from tests.service.conftest import service_stack
+from tests.service.conftest import ServiceStack, service_stack
 
 
 def test_demo_without_a_stack_says_so_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,3 +128,91 @@ async def test_demo_follows_the_job_through_its_event_stream(
     # The job was followed on its stream; its status was read once, for the creators to show.
     assert sum(f"/api/jobs/{job_id}/events" in line for line in requests) == 1
     assert sum("/api/scraping/tiktok?" in line for line in requests) == 1
+
+
+@asynccontextmanager
+async def demo_service(tmp_path: Path) -> AsyncIterator[ServiceStack]:
+    """The service on loopback; its QStash emulator's clock never moves, so jobs stay pending."""
+    store = Store.open(f"sqlite:///{tmp_path / 'scout.db'}", ManualClock())
+    await store.upgrade()
+    try:
+        async with service_stack(store, ManualClock()) as stack:
+            yield stack
+    finally:
+        await store.close()
+
+
+async def interrupted_demo(
+    stack: ServiceStack, stdin: int
+) -> tuple[asyncio.subprocess.Process, str]:
+    """`scout demo` against the stack, sent SIGINT (Ctrl-C) once it has started its job."""
+    url = str(stack.client.make_url("")).rstrip("/")
+    demo_process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "scout",
+        "demo",
+        "--service-url",
+        url,
+        stdin=stdin,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+    )
+    assert demo_process.stdout is not None
+    line = (await asyncio.wait_for(demo_process.stdout.readline(), 30)).decode()
+    started = re.search(r"job ([0-9a-f-]{36})", line)
+    assert started is not None, line
+    demo_process.send_signal(signal.SIGINT)
+    return demo_process, started.group(1)
+
+
+async def job_status(stack: ServiceStack, job_id: str) -> str:
+    response = await stack.client.get(
+        f"/api/scraping/tiktok?jobId={job_id}", headers=stack.auth("demo")
+    )
+    return str((await response.json())["status"])
+
+
+async def test_ctrl_c_without_a_terminal_leaves_the_job_running_and_says_so(
+    tmp_path: Path,
+) -> None:
+    async with demo_service(tmp_path) as stack:
+        process, job_id = await interrupted_demo(stack, asyncio.subprocess.PIPE)
+        output, _ = await asyncio.wait_for(process.communicate(b"y\n"), 30)
+
+        assert process.returncode == 130, output.decode()
+        assert f"job {job_id} keeps running (no terminal to ask about it)" in output.decode()
+        assert "Cancel job" not in output.decode()
+        assert await job_status(stack, job_id) == "pending"
+
+
+@pytest.mark.parametrize(("answer", "status"), [("y", "cancelled"), ("n", "pending")])
+async def test_ctrl_c_on_a_terminal_offers_to_cancel_the_job(
+    tmp_path: Path, answer: str, status: str
+) -> None:
+    terminal, terminal_side = pty.openpty()
+    try:
+        async with demo_service(tmp_path) as stack:
+            process, job_id = await interrupted_demo(stack, terminal_side)
+            assert process.stdout is not None
+            prompt = f"Cancel job {job_id}? [y/N] ".encode()
+            seen = b""
+            while prompt not in seen:
+                chunk = await asyncio.wait_for(process.stdout.read(200), 30)
+                assert chunk, seen.decode()
+                seen += chunk
+            os.write(terminal, f"{answer}\n".encode())
+            rest = await asyncio.wait_for(process.stdout.read(), 30)
+            await process.wait()
+
+            assert process.returncode == 130, (seen + rest).decode()
+            expected = {
+                "cancelled": f"job {job_id} cancelled (its queued step taken back)",
+                "pending": f"job {job_id} keeps running",
+            }[status]
+            assert expected in rest.decode()
+            assert await job_status(stack, job_id) == status
+    finally:
+        os.close(terminal)
+        os.close(terminal_side)

@@ -64,10 +64,11 @@ def test_db_upgrade_then_current(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert scout(["db", "upgrade", "--database-url", url]) == 0
     assert scout(["db", "current", "--database-url", url]) == 0
 
+    head = head_revision()
     assert capsys.readouterr().out.splitlines() == [
-        f"current revision none (head {HEAD}): no database at {tmp_path / 'cli.db'}",
-        f"database at revision {HEAD}",
-        f"current revision {HEAD} (head {HEAD})",
+        f"current revision none (head {head}): no database at {tmp_path / 'cli.db'}",
+        f"database at revision {head}",
+        f"current revision {head} (head {head})",
     ]
 
 
@@ -76,9 +77,10 @@ def test_db_current_only_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
     assert scout(["db", "current", "--database-url", f"sqlite:///{missing}"]) == 0
 
+    head = head_revision()
     assert (
         capsys.readouterr().out
-        == f"current revision none (head {HEAD}): no database at {missing}\n"
+        == f"current revision none (head {head}): no database at {missing}\n"
     )
     assert list(tmp_path.iterdir()) == []
 

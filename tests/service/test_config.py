@@ -32,6 +32,7 @@ LIVE_KEYS = {
     "cleanup.completed_jobs_retention_days",
     "cleanup.error_jobs_retention_days",
     "cleanup.timeout_jobs_retention_days",
+    "cleanup.cancelled_jobs_retention_days",
     "limits.target_results_min",
     "limits.target_results_max",
     "limits.max_keywords",

@@ -55,7 +55,14 @@ async def test_metrics_count_jobs_by_status(stack: ServiceStack) -> None:
 
     assert response.status == 200
     jobs = {s.labels["status"]: s.value for s in families["scout_jobs"].samples}
-    assert jobs == {"pending": 2, "processing": 0, "completed": 0, "error": 0, "timeout": 0}
+    assert jobs == {
+        "pending": 2,
+        "processing": 0,
+        "completed": 0,
+        "error": 0,
+        "timeout": 0,
+        "cancelled": 0,
+    }
     created = [s for s in families["scout_jobs_created"].samples if s.name.endswith("_total")]
     assert [(s.labels["kind"], s.value) for s in created] == [("tiktok_keyword", 2.0)]
     for name in (

@@ -127,3 +127,31 @@ async def test_undocumented_methods_are_a_405(stack: ServiceStack) -> None:
 
     assert response.status == 405
     assert "GET" in response.headers["Allow"]
+
+
+async def test_the_job_list_and_cancel_are_documented_with_their_errors(
+    stack: ServiceStack,
+) -> None:
+    document = await _document(stack)
+    paths, schemas = document["paths"], document["components"]["schemas"]
+
+    listing = paths["/api/jobs"]["get"]
+    params = _parameters(listing)
+    assert set(params) == {"campaignId", "status", "kind", "limit", "cursor"}
+    assert not any(param["required"] for param in params.values())
+    assert params["campaignId"]["schema"]["format"] == "uuid"
+    assert params["status"]["schema"] == {"$ref": "#/components/schemas/JobStatus"}
+    assert "cancelled" in schemas["JobStatus"]["enum"]
+    assert params["kind"]["schema"] == {"$ref": "#/components/schemas/JobKind"}
+    limit = params["limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 20)
+    assert params["cursor"]["schema"]["pattern"] == "^[0-9a-f]{48}$"
+    assert set(listing["responses"]) == {"200", "400", "401"}
+    assert set(schemas["JobList"]["properties"]) == {"jobs", "nextCursor"}
+
+    cancel = paths["/api/jobs/{id}/cancel"]["post"]
+    assert set(cancel["responses"]) == {"200", "401", "404", "409"}
+    assert cancel["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/JobCancelled"
+    }
+    assert "messageCancelled" in schemas["JobCancelled"]["required"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import uuid4
+
+import sqlalchemy as sa
 
 from service.clock import ManualClock
-from service.store import Store
+from service.store import Store, migrate, tables
 from service.store.migrate import current_revision, head_revision
 
 
@@ -22,3 +25,37 @@ async def test_upgrade_reaches_head_and_is_idempotent(tmp_path: Path) -> None:
 
 async def test_the_store_suite_database_is_at_head(store: Store) -> None:
     assert await current_revision(store.engine) == head_revision()
+
+
+async def test_upgrading_from_0001_keeps_jobs_and_their_results(tmp_path: Path) -> None:
+    """0002 rebuilds `scraping_jobs` on SQLite (batch mode): the results that refer to it stay."""
+    clock = ManualClock()
+    store = Store.open(f"sqlite:///{tmp_path / 'scout.db'}", clock)
+    try:
+        await migrate.upgrade(store.engine, "0001")
+        now = clock.now()
+        job_id = uuid4()
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                sa.insert(tables.scraping_jobs).values(
+                    id=job_id,
+                    user_id="user-1",
+                    kind="tiktok_keyword",
+                    created_at=now,
+                    updated_at=now,
+                    timeout_at=now,
+                )
+            )
+            await conn.execute(
+                sa.insert(tables.scraping_results).values(
+                    job_id=job_id, position=0, creator_key="k", creator={}, created_at=now
+                )
+            )
+
+        await store.upgrade()
+
+        assert await store.count_results(job_id) == 1
+        assert await store.cancel_job("user-1", job_id) is not None  # the new status fits
+        assert (await store.get_job(job_id)) is not None
+    finally:
+        await store.close()
