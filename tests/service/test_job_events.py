@@ -161,6 +161,22 @@ async def test_the_stream_sends_the_state_then_each_change_then_the_end(
         assert await stream.next() is None  # closed after the end
 
 
+async def test_cancelling_a_job_ends_its_stream(events_stack: ServiceStack) -> None:
+    stack = events_stack
+    job_id = await new_job(stack.store, stack.clock)
+    async with events(stack, job_id) as stream:
+        assert (await stream.event()).event == "progress"
+
+        cancel = await stack.client.post(f"/api/jobs/{job_id}/cancel", headers=stack.auth())
+        assert cancel.status == 200, await cancel.text()
+
+        end = await stream.event()
+        assert end.event == "end"
+        assert end.data is not None
+        assert end.data["status"] == "cancelled"
+        assert await stream.next() is None
+
+
 async def test_a_change_made_by_another_instance_reaches_the_stream(
     events_stack: ServiceStack, second_store: Store
 ) -> None:
