@@ -12,10 +12,19 @@ from service.store.config_queries import ConfigQueries
 from service.store.engine import create_engine
 from service.store.job_queries import JobQueries
 from service.store.leases import LeaseQueries
+from service.store.outbox import OutboxQueries
 from service.store.steps import StepQueries
 
 
-class Store(CampaignQueries, JobQueries, StepQueries, LeaseQueries, ConfigQueries, CleanupQueries):
+class Store(
+    CampaignQueries,
+    JobQueries,
+    StepQueries,
+    LeaseQueries,
+    OutboxQueries,
+    ConfigQueries,
+    CleanupQueries,
+):
     """Typed reads and conditional writes; see each query group for the methods."""
 
     @classmethod

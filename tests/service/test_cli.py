@@ -63,9 +63,9 @@ def test_db_upgrade_then_current(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert scout(["db", "current", "--database-url", url]) == 0
 
     assert capsys.readouterr().out.splitlines() == [
-        f"current revision none (head 0001): no database at {tmp_path / 'cli.db'}",
-        "database at revision 0001",
-        "current revision 0001 (head 0001)",
+        f"current revision none (head 0003): no database at {tmp_path / 'cli.db'}",
+        "database at revision 0003",
+        "current revision 0003 (head 0003)",
     ]
 
 
@@ -75,7 +75,7 @@ def test_db_current_only_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert scout(["db", "current", "--database-url", f"sqlite:///{missing}"]) == 0
 
     assert (
-        capsys.readouterr().out == f"current revision none (head 0001): no database at {missing}\n"
+        capsys.readouterr().out == f"current revision none (head 0003): no database at {missing}\n"
     )
     assert list(tmp_path.iterdir()) == []
 
