@@ -189,8 +189,10 @@ class Lifecycle:
                 log.warning("lease_not_renewed", **fields, reason=str(error))
                 continue
             if not held:
-                # Taken over or broken by the sweeper: this run can no longer commit the step.
-                log.warning("lease_lost", **fields)
+                # Taken over or broken by the sweeper, this run can no longer commit the step;
+                # or the step has just ended (committed) while this renewal was under way.
+                if not ended.is_set():
+                    log.warning("lease_lost", **fields)
                 return
 
     async def _refused(
