@@ -91,8 +91,11 @@ class GatedStore(Store):
 
 
 def heartbeats() -> list[asyncio.Task[Any]]:
+    """The heartbeat tasks alive now (one per running step)."""
     return [
-        task for task in asyncio.all_tasks() if task.get_coro().__qualname__ == "Lifecycle._renew"  # type: ignore[union-attr]
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", "") == "Lifecycle._renew"
     ]
 
 
