@@ -111,7 +111,7 @@ REASONS = {
     403: "Admins only",
     404: "Not found (or not yours)",
     405: "Method not allowed",
-    409: "Conflict with the resource's state (the message says which)",
+    409: "Conflicts with the current state (the message says which; Retry-After when it will pass)",
     413: "Body larger than the server accepts",
     415: "Body is not application/json",
     489: "Undeliverable message: QStash must not retry (Upstash-NonRetryable-Error: true)",

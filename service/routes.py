@@ -197,7 +197,9 @@ ROUTES: tuple[Route, ...] = (
         "Run one step of a job (QStash delivers the step message)",
         Auth.QSTASH,
         body=webhook.StepMessage,
-        errors=(489,),
+        # 409: another delivery holds the step; 503: saved, next step not queued yet. Both
+        # carry Retry-After, and QStash delivers the step again then.
+        errors=(409, 489, 503),
     ),
     Route(
         "POST",

@@ -17,6 +17,7 @@ from service.enums import JobStatus
 from service.lifecycle import STALLED_AFTER, TIMEOUT_MESSAGE
 from service.logs import get_logger
 from service.metrics import Metrics
+from service.outbox import Outbox
 from service.publisher import Publisher, PublishError
 from service.store import Store
 
@@ -55,9 +56,13 @@ class Sweeper:
     config: DynamicConfig
     clock: Clock
     metrics: Metrics
+    outbox: Outbox
 
     async def sweep(self) -> dict[str, int]:
-        """One pass; returns how many jobs were timed out, re-queued and deleted."""
+        """One pass; returns how many jobs were timed out, re-queued and deleted, and how many
+        next steps left unsent after their commit were published."""
+        # First: a job whose next step only waits in the outbox is not stalled, just unsent.
+        published = (await self.outbox.flush()).sent
         timed_out = 0
         for job in await self.store.find_overdue(limit=BATCH):
             if await self.store.expire_if_overdue(job.id, error=TIMEOUT_MESSAGE):
@@ -79,7 +84,12 @@ class Sweeper:
                 continue  # logged by the publisher; the next sweep tries again
             requeued += 1
             log.info("job_requeued", job_id=str(job.id), step=job.step)
-        return {"timedOut": timed_out, "requeued": requeued, "deleted": await self._clean_up()}
+        return {
+            "timedOut": timed_out,
+            "requeued": requeued,
+            "deleted": await self._clean_up(),
+            "published": published,
+        }
 
     async def _clean_up(self) -> int:
         """Delete one batch of finished jobs past their status's retention (0 days: kept)."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from service.keys import (
 )
 from service.lifecycle import Lifecycle
 from service.logs import get_logger
+from service.outbox import Outbox
 from service.platforms.profiles import Profiles
 from service.safe_text import printable
 from service.scrapecreators.client import ScrapeCreatorsClient
@@ -116,8 +118,16 @@ async def process_scraping(request: web.Request) -> web.Response:
     message_id = request.headers.get("Upstash-Message-Id", "")
     async with _never_succeeds(request):
         message = _step_message(body, "body")
-        result = await app[LIFECYCLE].run_step(message.job_id, message.step, message_id=message_id)
+        result = await app[LIFECYCLE].run_step(
+            message.job_id, message.step, message_id=message_id, retried=_retried(request)
+        )
     return web.json_response({"jobId": str(message.job_id), "step": message.step, **result})
+
+
+def _retried(request: web.Request) -> int:
+    """QStash's count of earlier attempts at this message (0 when absent or unreadable)."""
+    value = request.headers.get("Upstash-Retried", "0")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 async def failure_callback(request: web.Request) -> web.Response:
@@ -160,6 +170,23 @@ async def _schedule_sweep(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+def _flush_outbox_on_start(outbox: Outbox) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A starting instance publishes next steps left unsent (by a crash or a QStash outage).
+
+    In the background: start-up must not wait on QStash, which may be the one that is away.
+    """
+
+    async def flush(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(outbox.flush())
+        yield
+        if not task.done():
+            task.cancel()
+        # Its outcome is logged by the outbox; a crash of the flush must not stop the shutdown.
+        await asyncio.gather(task, return_exceptions=True)
+
+    return flush
+
+
 def setup_webhook(app: web.Application) -> None:
     """Build what the QStash-facing routes need (service.routes mounts the routes themselves)."""
     settings, metrics, clock = app[SETTINGS], app[METRICS], app[CLOCK]
@@ -181,8 +208,10 @@ def setup_webhook(app: web.Application) -> None:
         settings.qstash_next_signing_key.get_secret_value(),
         metrics,
     )
+    outbox = Outbox(app[STORE], app[PUBLISHER], clock, metrics)
     app[LIFECYCLE] = Lifecycle(
-        app[STORE], app[PUBLISHER], app[CONFIG], clock, api, Profiles(clock), metrics
+        app[STORE], app[PUBLISHER], app[CONFIG], clock, api, Profiles(clock), metrics, outbox
     )
-    app[SWEEPER] = Sweeper(app[STORE], app[PUBLISHER], app[CONFIG], clock, metrics)
+    app[SWEEPER] = Sweeper(app[STORE], app[PUBLISHER], app[CONFIG], clock, metrics, outbox)
     app.cleanup_ctx.append(_schedule_sweep)
+    app.cleanup_ctx.append(_flush_outbox_on_start(outbox))

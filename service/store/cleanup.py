@@ -12,6 +12,7 @@ from service.enums import FINAL_STATUSES, JobStatus
 from service.store.base import StoreBase
 from service.store.tables import scraping_jobs as jobs
 from service.store.tables import scraping_results as results
+from service.store.tables import step_outbox as outbox
 
 
 class CleanupQueries(StoreBase):
@@ -44,6 +45,7 @@ class CleanupQueries(StoreBase):
             # Results first: the cascade is not relied on (SQLite applies it only with
             # foreign keys switched on for the connection).
             await conn.execute(results.delete().where(results.c.job_id.in_(ids)))
+            await conn.execute(outbox.delete().where(outbox.c.job_id.in_(ids)))
             # Counted from what was deleted: a concurrent sweep may have taken some already.
             deleted = await conn.execute(
                 jobs.delete().where(jobs.c.id.in_(ids)).returning(jobs.c.status)

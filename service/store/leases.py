@@ -1,8 +1,11 @@
 """Step leases: one delivery at a time works on a job's step (no double spending on duplicates).
 
-The lease lives in `scraping_jobs.run_id` as `"<step>:<token>"`: the run currently working on
-the job. Exactly-once writes never depend on it (commit_step checks the step); it only keeps
-a duplicate or concurrent delivery from calling ScrapeCreators a second time.
+The lease lives in `scraping_jobs.run_id` as `"<step>:<token>"` (the run working on the job) and
+`lease_expires_at`. The lease is short and its holder renews it while the step runs (a
+heartbeat), so a killed holder's lease ends within seconds and a redelivery can take it over.
+Exactly-once writes never depend on the lease alone (commit_step checks the step too); it keeps
+a duplicate or concurrent delivery from calling ScrapeCreators a second time, and a run that
+lost its lease from committing.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs
 
 
-def _holder(step: int, token: str) -> str:
+def holder(step: int, token: str) -> str:
+    """The `run_id` of the run holding `step` with `token`."""
     return f"{step}:{token}"
 
 
@@ -25,7 +29,7 @@ class LeaseQueries(StoreBase):
     async def claim_step(
         self, job_id: UUID, step: int, token: str, *, lease: timedelta
     ) -> Job | None:
-        """Take the step's lease unless another run holds it and was active within `lease`.
+        """Take the step's lease for `lease` unless another run holds one that has not expired.
 
         Returns the job as claimed, or None when it is not at `step`, is final or is held.
         """
@@ -34,24 +38,39 @@ class LeaseQueries(StoreBase):
             jobs.c.run_id.is_(None),
             # A lease on an earlier step is over: that step has committed.
             sa.not_(jobs.c.run_id.startswith(f"{step}:")),
-            jobs.c.updated_at <= now - lease,
+            jobs.c.lease_expires_at.is_(None),
+            jobs.c.lease_expires_at <= now,
         )
         query = (
             jobs.update()
             .where(at_step(job_id, step), free)
-            .values(run_id=_holder(step, token), updated_at=now)
+            .values(run_id=holder(step, token), lease_expires_at=now + lease, updated_at=now)
             .returning(*jobs.c)
         )
         async with self.engine.begin() as conn:
             row = (await conn.execute(query)).first()
         return None if row is None else job_from_row(row)
 
+    async def renew_lease(self, job_id: UUID, step: int, token: str, *, lease: timedelta) -> bool:
+        """Push the lease's end to now + `lease`, only while this run still holds it.
+
+        False when the run has lost it (taken over, broken by the sweeper, or the step is over):
+        a lease is never extended for a run that no longer holds it.
+        """
+        query = (
+            jobs.update()
+            .where(at_step(job_id, step), jobs.c.run_id == holder(step, token))
+            .values(lease_expires_at=self._clock.now() + lease)
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(query)).rowcount == 1
+
     async def release_step(self, job_id: UUID, step: int, token: str) -> None:
         """Give the lease back (a no-op when someone else holds it now)."""
         query = (
             jobs.update()
-            .where(jobs.c.id == job_id, jobs.c.run_id == _holder(step, token))
-            .values(run_id=None)
+            .where(jobs.c.id == job_id, jobs.c.run_id == holder(step, token))
+            .values(run_id=None, lease_expires_at=None)
         )
         async with self.engine.begin() as conn:
             await conn.execute(query)
@@ -61,7 +80,7 @@ class LeaseQueries(StoreBase):
         query = (
             jobs.update()
             .where(at_step(job_id, step), jobs.c.run_id.is_not(None))
-            .values(run_id=None)
+            .values(run_id=None, lease_expires_at=None)
         )
         async with self.engine.begin() as conn:
             await conn.execute(query)

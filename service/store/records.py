@@ -56,6 +56,7 @@ class Job:
     consecutive_failures: int
     error: str | None
     run_id: str | None
+    lease_expires_at: datetime | None
     idempotency_key: str | None
     created_at: datetime
     updated_at: datetime

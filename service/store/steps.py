@@ -11,9 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.store.base import StoreBase, at_step, status_columns
+from service.store.leases import holder
+from service.store.outbox import OutboxEntry, outbox_row
 from service.store.records import KeyedCreator, StepChanges, Unset
 from service.store.tables import scraping_jobs as jobs
 from service.store.tables import scraping_results as results
+from service.store.tables import step_outbox as outbox
 
 
 class StepQueries(StoreBase):
@@ -24,14 +27,18 @@ class StepQueries(StoreBase):
         *,
         creators: Sequence[KeyedCreator] = (),
         updates: StepChanges | None = None,
+        token: str | None = None,
+        next_step: OutboxEntry | None = None,
     ) -> bool:
         """Apply one step's writes exactly once.
 
         In one transaction: move the job from `expected_step` to the next step (only if it
-        is still at that step and pending/processing), insert the creators whose keys the
-        job does not hold yet, apply `updates`, reset the failure streak and add the inserted
-        count to `processed_results`. Returns False, having written nothing, when the job
-        has moved on (a duplicate, stale or concurrent delivery) or is final.
+        is still at that step and pending/processing, and, given `token`, only while that run
+        still holds the step's lease), insert the creators whose keys the job does not hold
+        yet, apply `updates`, reset the failure streak, release the lease, add the inserted
+        count to `processed_results` and record `next_step` in the outbox. Returns False,
+        having written nothing, when the job has moved on (a duplicate, stale or concurrent
+        delivery), is final, or the run lost its lease to another.
         """
         changes = updates or StepChanges()
         now = self._clock.now()
@@ -39,6 +46,8 @@ class StepQueries(StoreBase):
             "step": jobs.c.step + 1,
             "updated_at": now,
             "consecutive_failures": 0,
+            "run_id": None,
+            "lease_expires_at": None,
             "processed_runs": jobs.c.processed_runs + changes.add_runs,
             **status_columns(changes.status, now),
         }
@@ -51,7 +60,10 @@ class StepQueries(StoreBase):
         if not isinstance(changes.search_params, Unset):
             params = changes.search_params
             values["search_params"] = dict(params) if params is not None else None
-        claim = jobs.update().where(at_step(job_id, expected_step)).values(**values)
+        where = at_step(job_id, expected_step)
+        if token is not None:
+            where = sa.and_(where, jobs.c.run_id == holder(expected_step, token))
+        claim = jobs.update().where(where).values(**values)
         async with self.engine.begin() as conn:
             # The conditional UPDATE comes first: it takes the row (PostgreSQL) or database
             # (SQLite) write lock, so a concurrent delivery of the same step waits and then
@@ -65,6 +77,8 @@ class StepQueries(StoreBase):
                     .where(jobs.c.id == job_id)
                     .values(processed_results=jobs.c.processed_results + inserted)
                 )
+            if next_step is not None:
+                await conn.execute(outbox.insert().values(**outbox_row(next_step, now)))
         return True
 
     async def _insert_creators(

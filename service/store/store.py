@@ -13,6 +13,7 @@ from service.store.engine import create_engine
 from service.store.job_pages import JobPageQueries
 from service.store.job_queries import JobQueries
 from service.store.leases import LeaseQueries
+from service.store.outbox import OutboxQueries
 from service.store.steps import StepQueries
 
 
@@ -22,6 +23,7 @@ class Store(
     JobPageQueries,
     StepQueries,
     LeaseQueries,
+    OutboxQueries,
     ConfigQueries,
     CleanupQueries,
 ):

@@ -27,6 +27,8 @@ scraping_jobs = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("user_id", sa.Text, nullable=False, index=True),
     sa.Column("run_id", sa.Text, nullable=True),
+    # When the holder of `run_id` stops being trusted unless its heartbeat renews the lease.
+    sa.Column("lease_expires_at", UTCDateTime, nullable=True),
     sa.Column("status", sa.String(20), nullable=False, server_default="pending"),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("keywords", json_type(), nullable=True),
@@ -91,6 +93,30 @@ scraping_results = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("job_id", "creator_key", name="uq_scraping_results_job_creator"),
     sa.Index("ix_scraping_results_job_position", "job_id", "position"),
+)
+
+# The transactional outbox: the next step's message, written in the transaction that commits
+# the step, so a publish that fails after the commit is retried instead of lost.
+step_outbox = sa.Table(
+    "step_outbox",
+    metadata,
+    # The QStash deduplication id: unique per (job, step, attempt), so a double publish is dropped.
+    sa.Column("dedup_id", sa.Text, primary_key=True),
+    sa.Column(
+        "job_id",
+        sa.Uuid,
+        sa.ForeignKey("scraping_jobs.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
+    # When the message should be delivered: a late publish only waits for what is left.
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("message_id", sa.Text, nullable=True),
+    sa.Index("ix_step_outbox_job_id", "job_id"),
+    sa.Index("ix_step_outbox_sent_at_created_at", "sent_at", "created_at"),
 )
 
 system_configurations = sa.Table(

@@ -209,8 +209,8 @@ async def test_the_sweep_neither_revives_nor_times_out_a_cancelled_job_and_delet
     clock.advance(7 * 86400)  # then past `cleanup.cancelled_jobs_retention_days` (7)
     swept_later = await (await p.post_signed("/api/qstash/sweep", {})).json()
 
-    assert swept == {"timedOut": 0, "requeued": 0, "deleted": 0}
-    assert swept_later == {"timedOut": 0, "requeued": 0, "deleted": 1}
+    assert swept == {"timedOut": 0, "requeued": 0, "deleted": 0, "published": 0}
+    assert swept_later == {"timedOut": 0, "requeued": 0, "deleted": 1, "published": 0}
     assert before.status is JobStatus.CANCELLED
     assert await p.store.get_job(job_id) is None
 

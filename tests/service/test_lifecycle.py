@@ -60,9 +60,16 @@ async def test_two_deliveries_at_once_do_the_work_once(store: Store, clock: Manu
     async with pipeline(store, clock, ["instagram_similar"]) as p:
         job_id = await p.start("instagram", username="claybyjune")
 
-        answers = await asyncio.gather(p.deliver(job_id, 0), p.deliver(job_id, 0))
+        message = {"jobId": str(job_id), "step": 0}
+        webhook = "/api/qstash/process-scraping"
+        answers = await asyncio.gather(*(p.post_signed(webhook, message) for _ in range(2)))
 
-        assert sorted(a["outcome"] for a in answers) == ["completed", "ignored"]
+        by_status = {answer.status: answer for answer in answers}
+        assert (await by_status[200].json())["outcome"] == "completed"
+        if 409 in by_status:  # the second arrived while the first held the step: "come back"
+            assert by_status[409].headers["Retry-After"] == "15"
+        else:  # it arrived after the first finished
+            assert by_status.keys() == {200}
         assert await api_paths(p) == ["/v1/instagram/profile"]
         await p.stack.emulator.drain()  # QStash's own delivery arrives after the fact
         job = await p.job(job_id)

@@ -19,7 +19,7 @@ from tests.service.pipeline import Pipeline, pipeline
 from tests.service.store.test_cleanup import finished_job
 
 SWEEP = "/api/qstash/sweep"
-NOTHING = {"timedOut": 0, "requeued": 0, "deleted": 0}
+NOTHING = {"timedOut": 0, "requeued": 0, "deleted": 0, "published": 0}
 DAY = 86400
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from service.clock import ManualClock
 from service.store import StepChanges, Store
-from tests.service.store.test_steps import new_job
+from tests.service.store.test_steps import creators, new_job
 
 LEASE = timedelta(minutes=5)
 
@@ -71,3 +71,78 @@ async def test_breaking_a_lease_frees_the_step(store: Store, clock: ManualClock)
     await store.break_lease(job.id, 0)
 
     assert await store.claim_step(job.id, 0, "revived", lease=LEASE)
+
+
+# --- short leases renewed by the step's heartbeat ---------------------------------------------
+
+SHORT = timedelta(seconds=15)
+
+
+async def test_a_claim_records_when_its_lease_ends(store: Store, clock: ManualClock) -> None:
+    job = await new_job(store, clock)
+
+    claimed = await store.claim_step(job.id, 0, "run", lease=SHORT)
+
+    assert claimed is not None
+    assert claimed.lease_expires_at == clock.now() + SHORT
+
+
+async def test_a_renewed_lease_outlives_its_first_term(store: Store, clock: ManualClock) -> None:
+    job = await new_job(store, clock)
+    assert await store.claim_step(job.id, 0, "alive", lease=SHORT)
+
+    clock.advance(10)
+    assert await store.renew_lease(job.id, 0, "alive", lease=SHORT)
+    clock.advance(10)  # 20 s after the claim: the first term is over, the renewed one is not
+
+    assert not await store.claim_step(job.id, 0, "duplicate", lease=SHORT)
+    held = await store.get_job(job.id)
+    assert held is not None
+    assert (held.run_id, held.lease_expires_at) == ("0:alive", clock.now() + timedelta(seconds=5))
+
+
+async def test_a_lease_taken_over_is_never_renewed_for_its_old_holder(
+    store: Store, clock: ManualClock
+) -> None:
+    job = await new_job(store, clock)
+    assert await store.claim_step(job.id, 0, "killed", lease=SHORT)
+    clock.advance(15)
+    assert await store.claim_step(job.id, 0, "redelivery", lease=SHORT)
+    clock.advance(1)
+
+    assert not await store.renew_lease(job.id, 0, "killed", lease=SHORT)
+
+    held = await store.get_job(job.id)
+    assert held is not None
+    assert (held.run_id, held.lease_expires_at) == (
+        "0:redelivery",
+        clock.now() + SHORT - timedelta(seconds=1),
+    )
+
+
+async def test_a_lease_is_not_renewed_once_its_step_is_over(
+    store: Store, clock: ManualClock
+) -> None:
+    job = await new_job(store, clock)
+    assert await store.claim_step(job.id, 0, "run", lease=SHORT)
+    assert await store.commit_step(job.id, 0, token="run")
+
+    assert not await store.renew_lease(job.id, 0, "run", lease=SHORT)
+    committed = await store.get_job(job.id)
+    assert committed is not None
+    assert (committed.step, committed.run_id, committed.lease_expires_at) == (1, None, None)
+
+
+async def test_a_run_that_lost_its_lease_cannot_commit(store: Store, clock: ManualClock) -> None:
+    job = await new_job(store, clock)
+    assert await store.claim_step(job.id, 0, "killed", lease=SHORT)
+    clock.advance(15)
+    assert await store.claim_step(job.id, 0, "takeover", lease=SHORT)
+
+    assert not await store.commit_step(job.id, 0, creators=creators("a", "b"), token="killed")
+    assert await store.commit_step(job.id, 0, creators=creators("b", "c"), token="takeover")
+
+    committed = await store.get_job(job.id)
+    assert committed is not None
+    assert (committed.step, committed.processed_results) == (1, 2)
+    assert [c["handle"] for c in await store.list_results(job.id)] == ["b", "c"]

@@ -1,0 +1,67 @@
+"""The step outbox: next-step messages recorded with their step's commit, then marked sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from service.store.base import StoreBase
+from service.store.tables import step_outbox as outbox
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One message to publish: `step` of `job_id`, delivered no earlier than `due_at`.
+
+    `dedup_id` is the QStash deduplication id the publisher derives from (job, step, attempt),
+    so publishing the entry twice is dropped by QStash as a duplicate.
+    """
+
+    dedup_id: str
+    job_id: UUID
+    step: int
+    attempt: int
+    due_at: datetime
+
+
+def outbox_row(entry: OutboxEntry, now: datetime) -> dict[str, Any]:
+    """The row to insert for `entry` (inside the step's own transaction)."""
+    return {
+        "dedup_id": entry.dedup_id,
+        "job_id": entry.job_id,
+        "step": entry.step,
+        "attempt": entry.attempt,
+        "due_at": entry.due_at,
+        "created_at": now,
+    }
+
+
+class OutboxQueries(StoreBase):
+    async def mark_sent(self, dedup_id: str, message_id: str) -> None:
+        """Record that QStash took the entry (one UPDATE)."""
+        query = (
+            outbox.update()
+            .where(outbox.c.dedup_id == dedup_id, outbox.c.sent_at.is_(None))
+            .values(sent_at=self._clock.now(), message_id=message_id)
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(query)
+
+    async def unsent(self, *, limit: int, job_id: UUID | None = None) -> list[OutboxEntry]:
+        """Entries QStash has not taken yet, oldest first (only `job_id`'s when given)."""
+        query = (
+            sa.select(
+                outbox.c.dedup_id, outbox.c.job_id, outbox.c.step, outbox.c.attempt, outbox.c.due_at
+            )
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.created_at, outbox.c.dedup_id)
+            .limit(limit)
+        )
+        if job_id is not None:
+            query = query.where(outbox.c.job_id == job_id)
+        async with self.engine.connect() as conn:
+            return [OutboxEntry(**row._mapping) for row in await conn.execute(query)]
