@@ -18,6 +18,7 @@ import yaml
 from aiohttp import ClientResponse
 
 from emulator.scrapecreators.testing import RunningMock, running_mock
+from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
 from service.store import Job, Store
 from tests.service.conftest import ServiceStack, service_stack
@@ -158,3 +159,17 @@ async def pipeline(
         settings = {"SCRAPECREATORS_API_URL": mock.url, "SWEEP_SCHEDULE": "false", **env}
         async with service_stack(store, clock, **settings) as stack:
             yield Pipeline(stack, mock)
+
+
+WEBHOOK = "/api/qstash/process-scraping"
+BAKING = {"keywords": ["home baking"], "targetResults": 100}
+BAKING_HANDLES = list(OUTCOMES["tiktok_keyword"].handles)
+
+
+def step_deliveries(p: Pipeline) -> list[tuple[int, int | None]]:
+    """(step, status) of every webhook delivery, in order."""
+    return [
+        (json.loads(d["body"])["step"], d["status"])
+        for d in p.stack.emulator.deliveries()
+        if d["url"].endswith(WEBHOOK)
+    ]

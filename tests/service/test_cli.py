@@ -37,6 +37,22 @@ def clean_environment(**exported: str) -> dict[str, str]:
     return {**env, "PYTHONUNBUFFERED": "1", **exported}
 
 
+def service_environment(
+    qstash: dict[str, str], mock_url: str, service_url: str, folder: Path, **extra: str
+) -> dict[str, str]:
+    """What a production user exports for `scout serve`, with the emulator and the mock standing
+    in for QStash and ScrapeCreators (development auth, SQLite in `folder`)."""
+    return clean_environment(
+        **qstash,
+        SCRAPECREATORS_API_URL=mock_url,
+        SCRAPECREATORS_API_KEY="dev-key",
+        PUBLIC_BASE_URL=service_url,
+        DATABASE_URL=f"sqlite:///{folder / 'scout.db'}",
+        AUTH_MODE="dev",
+        **extra,
+    )
+
+
 def run_scout(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scout", *args],
@@ -256,14 +272,8 @@ def test_serve_runs_on_the_readme_production_variables_exported(tmp_path: Path) 
         mock_url = re.findall(r"on (http://\S+)", "".join(read_until(mock.stdout, r" on http")))[0]
         port = free_port()
         service_url = f"http://127.0.0.1:{port}"
-        env = clean_environment(
-            **qstash,
-            SCRAPECREATORS_API_URL=mock_url,
-            SCRAPECREATORS_API_KEY="dev-key",
-            PUBLIC_BASE_URL=service_url,
-            DATABASE_URL=f"sqlite:///{tmp_path / 'scout.db'}",
-            AUTH_MODE="dev",
-            ADMIN_USER_IDS="alice, bob",
+        env = service_environment(
+            qstash, mock_url, service_url, tmp_path, ADMIN_USER_IDS="alice, bob"
         )
         log = tmp_path / "serve.log"
         with (

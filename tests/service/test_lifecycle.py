@@ -17,20 +17,14 @@ from service.enums import JobStatus
 from service.lifecycle import backoff_seconds
 from service.logs import record_fields
 from service.store import Store
-from tests.service.pipeline import Pipeline, pipeline
-
-WEBHOOK = "process-scraping"
-BAKING = {"keywords": ["home baking"], "targetResults": 100}
-BAKING_HANDLES = list(OUTCOMES["tiktok_keyword"].handles)
-
-
-def step_deliveries(p: Pipeline) -> list[tuple[int, int | None]]:
-    """(step, status) of every webhook delivery, in order."""
-    return [
-        (json.loads(d["body"])["step"], d["status"])
-        for d in p.stack.emulator.deliveries()
-        if d["url"].endswith(WEBHOOK)
-    ]
+from tests.service.pipeline import (
+    BAKING,
+    BAKING_HANDLES,
+    WEBHOOK,
+    Pipeline,
+    pipeline,
+    step_deliveries,
+)
 
 
 async def api_paths(p: Pipeline) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -13,7 +12,6 @@ from uuid import UUID
 import pytest
 from qstash import AsyncQStash
 
-from fixtures.outcomes import OUTCOMES
 from service import lifecycle
 from service.clock import ManualClock
 from service.enums import JobStatus
@@ -22,20 +20,14 @@ from service.lifecycle import STEP_LEASE
 from service.publisher import STEP_RETRIES, close_qstash
 from service.store import KeyedCreator, StepChanges, Store
 from service.store.outbox import OutboxEntry
-from tests.service.pipeline import Pipeline, pipeline
-
-WEBHOOK = "/api/qstash/process-scraping"
-BAKING = {"keywords": ["home baking"], "targetResults": 100}
-BAKING_HANDLES = list(OUTCOMES["tiktok_keyword"].handles)
-
-
-def step_deliveries(p: Pipeline) -> list[tuple[int, int | None]]:
-    """(step, status) of every webhook delivery, in order."""
-    return [
-        (json.loads(d["body"])["step"], d["status"])
-        for d in p.stack.emulator.deliveries()
-        if d["url"].endswith(WEBHOOK)
-    ]
+from tests.service.pipeline import (
+    BAKING,
+    BAKING_HANDLES,
+    WEBHOOK,
+    Pipeline,
+    pipeline,
+    step_deliveries,
+)
 
 
 @asynccontextmanager

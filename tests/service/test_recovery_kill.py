@@ -22,7 +22,13 @@ import httpx
 import pytest
 
 from tests.scout.devprocess import free_port
-from tests.service.test_cli import clean_environment, read_until, started, wait_healthy
+from tests.service.test_cli import (
+    clean_environment,
+    read_until,
+    service_environment,
+    started,
+    wait_healthy,
+)
 
 TARGET_SECONDS = 30.0
 AUTH = {"Authorization": "Bearer dev:alice"}
@@ -129,13 +135,11 @@ def stack(tmp_path: Path, qstash: dict[str, str], exits: ExitStack) -> Iterator[
     mock_url = re.findall(r"on (http://\S+)", "".join(read_until(mock.stdout, r" on http")))[0]
     port = free_port()
     service_url = f"http://127.0.0.1:{port}"
-    env = clean_environment(
-        **qstash,
-        SCRAPECREATORS_API_URL=mock_url,
-        SCRAPECREATORS_API_KEY="dev-key",
-        PUBLIC_BASE_URL=service_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'scout.db'}",
-        AUTH_MODE="dev",
+    env = service_environment(
+        qstash,
+        mock_url,
+        service_url,
+        tmp_path,
         ADMIN_USER_IDS="alice",
         SWEEP_SCHEDULE="false",  # no sweeper: recovery must not lean on it
     )
