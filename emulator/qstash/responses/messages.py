@@ -32,8 +32,8 @@ async def cancel_message(request: web.Request) -> web.Response:
 
 
 def _matching_ids(state: State, query: MultiMapping[str]) -> list[str]:
-    """The oldest pending messages the filters match (all of them without a filter),
-    at most `count` of them."""
+    """At most `count` pending messages the filters match (any without a filter), earliest
+    accepted first (after a restart: earliest due first, the order they are reloaded in)."""
     limit = filters.count_param(query, default=BULK_CANCEL_COUNT, maximum=None)
     match, filtered = filters.build(query, time_key="createdAt")
     pending = state.messages.values()
