@@ -44,7 +44,12 @@ def build(config: Config) -> Emulator:
     clock = Clock(manual=config.manual_clock, start=config.start_time)
     store = Store(config.db_path)
     credentials = Credentials(config.token, config.current_key, config.next_key)
-    state = State(clock=clock, store=store, credentials=credentials)
+    state = State(
+        clock=clock,
+        store=store,
+        credentials=credentials,
+        retain_delivered=config.retain_delivered,
+    )
     try:
         state.load(store.load())
     except Exception:

@@ -24,6 +24,7 @@ from emulator.qstash.config import (
     DEFAULT_TOKEN,
     Config,
 )
+from emulator.qstash.durations import parse_duration
 from emulator.qstash.store import StoreError
 
 PROG = "qstash-emulator"
@@ -36,6 +37,17 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _duration(text: str) -> float:
+    """A Go duration (`500ms`, `5s`, `1m`), not negative; argparse names the flag on failure."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return seconds
 
 
 def parser() -> argparse.ArgumentParser:
@@ -52,6 +64,14 @@ def parser() -> argparse.ArgumentParser:
         "--manual-clock",
         action="store_true",
         help="time moves only through the control API (POST /_emulator/clock)",
+    )
+    p.add_argument(
+        "--retain-delivered",
+        metavar="DURATION",
+        type=_duration,
+        default=0.0,
+        help="keep delivered messages readable by GET /v2/messages/{id} this long "
+        "(e.g. 5s; default 0: gone once delivered)",
     )
     return p
 
@@ -114,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         current_key=args.current_key,
         next_key=args.next_key,
         manual_clock=args.manual_clock,
+        retain_delivered=args.retain_delivered,
     )
     try:
         sock = listen(args.host, args.port)

@@ -26,3 +26,5 @@ class Config:
     start_time: float | None = None  # virtual start time; None = now
     concurrency: int = DEFAULT_CONCURRENCY  # deliveries in flight per lane (timed, immediate)
     default_timeout: float = 15 * 60.0  # per attempt, when Upstash-Timeout is not given
+    # Seconds a delivered message stays readable by GET /v2/messages/{id}; 0 = gone at once.
+    retain_delivered: float = 0.0

@@ -31,6 +31,8 @@ _FIELDS = {
 IN_PROGRESS = frozenset({"ACTIVE", "RETRY", "ERROR"})
 # Paging and control parameters that are not filters.
 _NOT_FILTERS = frozenset({"cursor", "count", "order", "trimBody", "qstash_token"})
+# The destination's host and path: cancel and logs filter by them, the DLQ refuses them.
+DESTINATION_PARTS = frozenset({"host", "path"})
 
 
 def _int_param(name: str, value: str) -> int:
@@ -56,10 +58,18 @@ def _labels(item: JsonDict) -> list[str]:
     return list(labels) if isinstance(labels, list) else []
 
 
-def build(query: MultiMapping[str], *, time_key: str) -> tuple[Predicate, bool]:
-    """A predicate over rendered JSON items, and whether any filter was given at all."""
+def build(
+    query: MultiMapping[str], *, time_key: str, refuse: frozenset[str] = frozenset()
+) -> tuple[Predicate, bool]:
+    """A predicate over rendered JSON items, and whether any filter was given at all.
+
+    A key given several times matches any of its values; different keys must all match.
+    Keys in `refuse` are filters this endpoint does not offer: a 400 naming them.
+    """
     checks: list[Predicate] = []
     for param in dict.fromkeys(query.keys()):
+        if param in refuse:
+            raise bad_request(f"invalid filter {param}: not supported by this endpoint")
         values = [str(v) for v in query.getall(param)]
         if param in _FIELDS:
             field = _FIELDS[param]
@@ -71,7 +81,7 @@ def build(query: MultiMapping[str], *, time_key: str) -> tuple[Predicate, bool]:
         elif param == "label":
             labels = set(values)
             checks.append(lambda item, w=labels: bool(w.intersection(_labels(item))))  # type: ignore[misc]
-        elif param in {"host", "path"}:
+        elif param in DESTINATION_PARTS:
             part = param
             wanted = set(values)
             checks.append(lambda item, p=part, w=wanted: _url_part(item, p) in w)  # type: ignore[misc]
@@ -91,14 +101,15 @@ def _url_part(item: JsonDict, part: str) -> str:
     return parts.hostname or "" if part == "host" else parts.path
 
 
-def count_param(query: MultiMapping[str], *, default: int, maximum: int) -> int:
+def count_param(query: MultiMapping[str], *, default: int, maximum: int | None) -> int:
+    """The query's `count` (at least 1), capped at `maximum` when there is one."""
     raw = query.get("count")
     if raw is None:
         return default
     count = _int_param("count", raw)
     if count < 1:
         raise bad_request("invalid count: must be at least 1")
-    return min(count, maximum)
+    return count if maximum is None else min(count, maximum)
 
 
 def page(

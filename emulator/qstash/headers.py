@@ -131,6 +131,11 @@ class _Reader:
     def get(self, name: str) -> str | None:
         return self.lower.get(name.lower())
 
+    def all(self, name: str) -> list[str]:
+        """Every value of a header that may be repeated, in order."""
+        wanted = name.lower()
+        return [value for key, value in self.items if key.lower() == wanted]
+
 
 def _callback(reader: _Reader, prefix: str, url_header: str) -> CallbackSpec | None:
     url = reader.get(url_header)
@@ -216,6 +221,12 @@ def parse_redaction(value: str) -> Redaction | None:
     return Redaction(body, all_headers, tuple(names))
 
 
+def parse_labels(values: Iterable[str]) -> list[str] | None:
+    """`Upstash-Label: a,b` (or the header repeated): each label once, in the order given."""
+    labels = (part.strip() for value in values for part in value.split(","))
+    return list(dict.fromkeys(label for label in labels if label)) or None
+
+
 def parse_template(items: Iterable[tuple[str, str]]) -> Template:
     """Read every publish header that applies to a URL destination."""
     reader = _Reader(items)
@@ -246,8 +257,8 @@ def parse_template(items: Iterable[tuple[str, str]]) -> Template:
         template.dedup_id = value
     if (value := reader.get("Upstash-Content-Based-Deduplication")) is not None:
         template.content_dedup = parse_bool("Upstash-Content-Based-Deduplication", value)
-    if (value := reader.get("Upstash-Label")) is not None:
-        template.labels = [part.strip() for part in value.split(",") if part.strip()] or None
+    if labels := reader.all("Upstash-Label"):
+        template.labels = parse_labels(labels)
     template.flow_control = _flow_control(reader)
     if (value := reader.get("Upstash-Redact-Fields")) is not None:
         template.redact = parse_redaction(value)

@@ -25,6 +25,7 @@ from emulator.qstash.models import (
     UrlGroup,
     extras,
 )
+from emulator.qstash.retention import Retained
 from emulator.qstash.retry import RetryDelay, RetryDelayError, default_backoff
 from emulator.qstash.signing import new_signing_key
 from emulator.qstash.store import FLOW_PREFIX, Snapshot, Store
@@ -76,7 +77,14 @@ class Credentials:
 class State:
     """Everything the emulator knows. Every change is queued to the store in order."""
 
-    def __init__(self, *, clock: Clock, store: Store, credentials: Credentials) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        store: Store,
+        credentials: Credentials,
+        retain_delivered: float = 0.0,
+    ) -> None:
         self.clock = clock
         self.store = store
         self.configured = credentials
@@ -86,6 +94,8 @@ class State:
         self.due = DueQueue()
         self.events = EventLog(store)
         self.messages: dict[str, Message] = {}
+        # Delivered messages GET /v2/messages/{id} still shows (none unless --retain-delivered).
+        self.delivered = Retained(retain_delivered)
         self.dlq: dict[str, DlqEntry] = {}
         self.schedules: dict[str, Schedule] = {}
         # dedup key -> (the JSON answer of the first publish, when the key expires)
@@ -128,6 +138,7 @@ class State:
         for message in self.messages.values():
             message.cancelled = True  # attempts in flight end without a trace
         self.messages.clear()
+        self.delivered.clear()
         self.dlq.clear()
         self.schedules.clear()
         self.dedup.clear()
@@ -294,6 +305,7 @@ class State:
         if outcome.ok:
             self.events.record("DELIVERED", message, now, response=response)
             self._settle(message, "SUCCESS")
+            self.delivered.keep(message, now)
             self._call_back(message, response)
             return
         error = response.error or f"{response.status} {_reason(response.status)}"
@@ -355,6 +367,13 @@ class State:
 
     def get_message(self, message_id: str) -> Message:
         message = self.messages.get(message_id)
+        if message is None:
+            raise not_found(f"message {message_id} not found")
+        return message
+
+    def read_message(self, message_id: str) -> Message:
+        """A pending message, or one delivered within the retention window."""
+        message = self.messages.get(message_id) or self.delivered.get(message_id, self.now())
         if message is None:
             raise not_found(f"message {message_id} not found")
         return message

@@ -11,6 +11,7 @@ from aiohttp import web
 from emulator.qstash.app import Emulator, build, create_app
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN, Config
 from emulator.qstash.control import to_seconds
+from emulator.qstash.durations import parse_duration
 from emulator.qstash.faults import parse_fault
 from emulator.qstash.models import JsonDict
 from emulator.qstash.state import State
@@ -68,7 +69,12 @@ async def running_emulator(
     current_key: str | None = None,
     next_key: str | None = None,
     start_time: float | None = None,
+    retain_delivered: float | str = 0.0,
 ) -> AsyncIterator[RunningEmulator]:
+    """`retain_delivered`: how long (seconds or a Go duration such as "5s") a delivered
+    message stays readable by GET /v2/messages/{id}, as with --retain-delivered."""
+    if isinstance(retain_delivered, str):
+        retain_delivered = parse_duration(retain_delivered)
     config = Config(
         db_path=db_path,
         token=token or DEFAULT_TOKEN,
@@ -76,6 +82,7 @@ async def running_emulator(
         next_key=next_key or DEFAULT_NEXT_KEY,
         manual_clock=True,
         start_time=start_time,
+        retain_delivered=retain_delivered,
     )
     emulator = build(config)
     runner = web.AppRunner(create_app(emulator), handle_signals=False)

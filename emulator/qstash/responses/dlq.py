@@ -15,7 +15,7 @@ _PAGE = 100
 
 def _matching(state: State, request: web.Request) -> list[tuple[int, JsonDict]]:
     """DLQ entries matching the query's filters, newest first (or oldest with `order`)."""
-    match, _ = filters.build(request.query, time_key="createdAt")
+    match, _ = filters.build(request.query, time_key="createdAt", refuse=filters.DESTINATION_PARTS)
     entries = [(e.seq, dlq_json(e)) for e in reversed(state.dlq.values())]
     chosen = [(seq, data) for seq, data in entries if match(data)]
     if request.query.get("order") == "earliestFirst":

@@ -5,9 +5,12 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import httpx
 import pytest
 
 from emulator.qstash.cli import banner, main
+from tests.emulator.qstash.conftest import Sink, serve
+from tests.emulator.qstash.test_durability import AUTH, emulator_process
 
 
 def _one_line_error(capsys: pytest.CaptureFixture[str], code: int) -> str:
@@ -55,3 +58,32 @@ def test_banner_has_the_four_env_lines() -> None:
         "QSTASH_CURRENT_SIGNING_KEY=sig_a",
         "QSTASH_NEXT_SIGNING_KEY=sig_b",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [("soon", 'invalid duration "soon"'), ("5", "missing unit"), ("-5s", "is negative")],
+)
+def test_bad_retain_delivered(capsys: pytest.CaptureFixture[str], value: str, why: str) -> None:
+    line = _one_line_error(capsys, main([f"--retain-delivered={value}", "--memory"]))
+    assert line.startswith("qstash-emulator: argument --retain-delivered: ")
+    assert why in line
+
+
+async def test_retain_delivered_flag_keeps_delivered_messages_readable(tmp_path: Path) -> None:
+    sink = Sink()
+    flags = ("--manual-clock", "--retain-delivered", "5s")
+    async with (
+        serve(sink.handle) as base,
+        emulator_process(tmp_path / "state.sqlite3", *flags) as (url, _),
+        httpx.AsyncClient(base_url=url, headers=AUTH) as http,
+    ):
+        sink.base = base
+        published = await http.post(f"/v2/publish/{sink.url()}", content=b"fast")
+        message_id = published.json()["messageId"]
+        assert (await http.post("/_emulator/drain")).status_code == 200
+        assert len(sink.received) == 1
+        got = await http.get(f"/v2/messages/{message_id}")
+        assert (got.status_code, got.json()["body"]) == (200, "fast")
+        await http.post("/_emulator/clock", json={"advance": "5s"})
+        assert (await http.get(f"/v2/messages/{message_id}")).status_code == 404

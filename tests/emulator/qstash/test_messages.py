@@ -1,4 +1,4 @@
-"""The messages API: get while pending, cancel one, cancel many in every form."""
+"""The messages API: get while pending (or just delivered), cancel one, cancel many."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from qstash import AsyncQStash, QStash
 from qstash.errors import QStashError
 
-from emulator.qstash.testing import RunningEmulator
+from emulator.qstash.testing import RunningEmulator, running_emulator
 from tests.emulator.qstash.conftest import Sink, api
 
 
@@ -107,3 +107,107 @@ async def test_redacted_fields_are_hidden_from_the_api_but_delivered(
     [got] = sink.received
     assert got.body == b"secret"
     assert got.headers["Authorization"] == "Bearer t"
+
+
+async def _publish_batch(emu: RunningEmulator, sink: Sink, n: int, label: str = "") -> None:
+    headers = {"Upstash-Delay": "1h", **({"Upstash-Label": label} if label else {})}
+    items = [{"destination": sink.url(), "body": f"b{i}", "headers": headers} for i in range(n)]
+    status, _ = await api(emu, "POST", "/v2/batch", json=items)
+    assert status == 200
+
+
+async def test_bulk_cancel_respects_count_with_all_and_with_a_filter(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash
+) -> None:
+    """The TypeScript SDK's "should respect count: 1 with all: true" and "… with filter"."""
+    plain = await _publish(client, sink, 2)
+    labelled = await _publish(client, sink, 2, label="grp")
+    by_filter = await api(emu, "DELETE", "/v2/messages", params={"label": "grp", "count": "1"})
+    assert by_filter == (200, {"cancelled": 1})
+    assert set(emu.state.messages) == {*plain, labelled[1]}  # the oldest match went first
+    assert await api(emu, "DELETE", "/v2/messages", params={"count": "1"}) == (
+        200,
+        {"cancelled": 1},
+    )
+    assert set(emu.state.messages) == {plain[1], labelled[1]}
+    # Explicit ids are not limited by count.
+    by_ids = [("messageIds", i) for i in (plain[1], labelled[1])] + [("count", "1")]
+    assert await api(emu, "DELETE", "/v2/messages", params=by_ids) == (200, {"cancelled": 2})
+
+
+async def test_bulk_cancel_takes_100_per_call_by_default_and_callers_loop_until_0(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash
+) -> None:
+    await _publish_batch(emu, sink, 101)
+    assert [await client.message.cancel_all() for _ in range(3)] == [100, 1, 0]
+    await _publish_batch(emu, sink, 102, label="many")
+    cancelled = []
+    while n := (await api(emu, "DELETE", "/v2/messages", params={"label": "many"}))[1]["cancelled"]:
+        cancelled.append(n)
+    assert cancelled == [100, 2]
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "many"])
+async def test_bulk_cancel_refuses_a_bad_count(
+    emu: RunningEmulator, sink: Sink, client: AsyncQStash, count: str
+) -> None:
+    await _publish(client, sink, 1)
+    status, body = await api(emu, "DELETE", "/v2/messages", params={"count": count})
+    assert status == 400
+    assert "count" in body["error"]
+    assert len(emu.state.messages) == 1
+
+
+async def test_delivered_message_is_gone_at_once_by_default(
+    emu: RunningEmulator, sink: Sink
+) -> None:
+    _, body = await api(emu, "POST", f"/v2/publish/{sink.url()}", data=b"fast")
+    await emu.drain()
+    assert len(sink.received) == 1
+    status, _ = await api(emu, "GET", f"/v2/messages/{body['messageId']}")
+    assert status == 404
+
+
+async def test_retain_delivered_keeps_a_delivered_message_readable_for_the_window(
+    sink: Sink,
+) -> None:
+    async with running_emulator(retain_delivered="5s") as emu:
+        _, body = await api(emu, "POST", f"/v2/publish/{sink.url()}", data=b"fast")
+        message_id = body["messageId"]
+        await emu.drain()
+        assert len(sink.received) == 1
+        sdk = AsyncQStash(emu.token, base_url=emu.url, retry=False)
+        try:
+            message = await sdk.message.get(message_id)
+            assert (message.message_id, message.body, message.url) == (
+                message_id,
+                "fast",
+                sink.url(),
+            )
+            # Already delivered: readable, but nothing is left to cancel.
+            status, _ = await api(emu, "DELETE", f"/v2/messages/{message_id}")
+            assert status == 404
+            await emu.advance("4.9s")
+            assert (await api(emu, "GET", f"/v2/messages/{message_id}"))[0] == 200
+            await emu.advance("0.2s")
+            with pytest.raises(QStashError, match="404"):
+                await sdk.message.get(message_id)
+        finally:
+            await sdk.http._client.aclose()
+        assert len(sink.received) == 1  # retention never delivers again
+
+
+async def test_retain_delivered_keeps_only_delivered_messages(sink: Sink) -> None:
+    async with running_emulator(retain_delivered="1m") as emu:
+        sink.reply("/dead", 500)
+        _, failed = await api(
+            emu, "POST", f"/v2/publish/{sink.url('/dead')}", headers={"Upstash-Retries": "0"}
+        )
+        _, cancelled = await api(
+            emu, "POST", f"/v2/publish/{sink.url()}", headers={"Upstash-Delay": "1h"}
+        )
+        await api(emu, "DELETE", f"/v2/messages/{cancelled['messageId']}")
+        await emu.drain()
+        for body in (failed, cancelled):
+            status, _ = await api(emu, "GET", f"/v2/messages/{body['messageId']}")
+            assert status == 404
