@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from emulator.qstash import control
-from emulator.qstash.appkeys import DELIVERY, DISPATCHER, STATE
+from emulator.qstash.appkeys import DELIVERY, DISPATCHER, QUOTA, STATE
 from emulator.qstash.clock import Clock
 from emulator.qstash.config import Config
 from emulator.qstash.delivery import Delivery
 from emulator.qstash.dispatcher import Dispatcher
 from emulator.qstash.errors import error_middleware
+from emulator.qstash.quota import Quota, plan_named
 from emulator.qstash.responses import (
     dlq,
     events,
@@ -37,6 +38,7 @@ class Emulator:
     state: State
     delivery: Delivery
     dispatcher: Dispatcher
+    quota: Quota
 
 
 def build(config: Config) -> Emulator:
@@ -50,9 +52,15 @@ def build(config: Config) -> Emulator:
     except Exception:
         store.close()
         raise
-    delivery = Delivery(state, default_timeout=config.default_timeout)
+    plan = plan_named(config.quota)
+    if plan is None:
+        delivery = Delivery(state, default_timeout=config.default_timeout)
+    else:
+        # An attempt may last the plan's Max HTTP Response Duration, and no longer.
+        duration = plan.max_response_duration
+        delivery = Delivery(state, default_timeout=duration, max_timeout=duration)
     dispatcher = Dispatcher(state, delivery, concurrency=config.concurrency)
-    return Emulator(config, clock, store, state, delivery, dispatcher)
+    return Emulator(config, clock, store, state, delivery, dispatcher, Quota(plan))
 
 
 def authorized(request: web.Request) -> bool:
@@ -117,6 +125,7 @@ def create_app(emulator: Emulator) -> web.Application:
     app[STATE] = emulator.state
     app[DELIVERY] = emulator.delivery
     app[DISPATCHER] = emulator.dispatcher
+    app[QUOTA] = emulator.quota
     add_routes(app)
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:

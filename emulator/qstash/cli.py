@@ -24,6 +24,7 @@ from emulator.qstash.config import (
     DEFAULT_TOKEN,
     Config,
 )
+from emulator.qstash.quota import QUOTA_CHOICES
 from emulator.qstash.store import StoreError
 
 PROG = "qstash-emulator"
@@ -52,6 +53,12 @@ def parser() -> argparse.ArgumentParser:
         "--manual-clock",
         action="store_true",
         help="time moves only through the control API (POST /_emulator/clock)",
+    )
+    p.add_argument(
+        "--quota",
+        choices=QUOTA_CHOICES,
+        default="none",
+        help="enforce this QStash plan's limits, like the dev server's -quota (none)",
     )
     return p
 
@@ -114,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         current_key=args.current_key,
         next_key=args.next_key,
         manual_clock=args.manual_clock,
+        quota=args.quota,
     )
     try:
         sock = listen(args.host, args.port)

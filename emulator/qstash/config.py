@@ -26,3 +26,4 @@ class Config:
     start_time: float | None = None  # virtual start time; None = now
     concurrency: int = DEFAULT_CONCURRENCY  # deliveries in flight per lane (timed, immediate)
     default_timeout: float = 15 * 60.0  # per attempt, when Upstash-Timeout is not given
+    quota: str = "none"  # a plan of quota.PLANS whose limits apply, or none

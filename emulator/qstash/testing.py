@@ -68,6 +68,7 @@ async def running_emulator(
     current_key: str | None = None,
     next_key: str | None = None,
     start_time: float | None = None,
+    quota: str = "none",
 ) -> AsyncIterator[RunningEmulator]:
     config = Config(
         db_path=db_path,
@@ -76,6 +77,7 @@ async def running_emulator(
         next_key=next_key or DEFAULT_NEXT_KEY,
         manual_clock=True,
         start_time=start_time,
+        quota=quota,
     )
     emulator = build(config)
     runner = web.AppRunner(create_app(emulator), handle_signals=False)
