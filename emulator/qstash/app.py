@@ -96,6 +96,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/v2/topics", urlgroups.list_all)
     r.add_get("/v2/topics/{group}", urlgroups.get)
     r.add_delete("/v2/topics/{group}", urlgroups.delete)
+    r.add_patch("/v2/topics/{group}", urlgroups.set_default_headers)
     r.add_get("/v2/messages/{message_id}", messages.get_message)
     r.add_delete("/v2/messages/{message_id}", messages.cancel_message)
     r.add_delete("/v2/messages", messages.cancel_many)

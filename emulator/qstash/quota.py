@@ -148,9 +148,7 @@ class Quota:
                 f"{self.plan.max_schedules} schedules"
             )
 
-    def endpoints(
-        self, groups: dict[str, UrlGroup], name: str, endpoints: list[Endpoint]
-    ) -> None:
+    def endpoints(self, groups: dict[str, UrlGroup], name: str, endpoints: list[Endpoint]) -> None:
         """Would adding these endpoints to group `name` go beyond the plan?"""
         plan = self.plan
         if plan is None:

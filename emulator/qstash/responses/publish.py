@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.qstash import publishing
+from emulator.qstash import publishing, urlgroups
 from emulator.qstash.appkeys import DISPATCHER, QUOTA
 from emulator.qstash.errors import ApiError, bad_request
 from emulator.qstash.headers import parse_template, shared_template
@@ -28,7 +28,8 @@ async def publish(request: web.Request) -> web.Response:
     destination = raw_destination(request, "/v2/publish/")
     body = await request.read()
     quota = request.app[QUOTA]
-    template = quota.message(shared_template(config_items(request)), body, state.now())
+    items = urlgroups.with_defaults(state, destination, config_items(request))
+    template = quota.message(shared_template(items), body, state.now())
     quota.check_daily(state.now())
     answer, duplicate = publishing.publish(
         state, destination, body, template, caller_ip=caller_ip(request)
@@ -67,7 +68,7 @@ async def enqueue(request: web.Request) -> web.Response:
     destination = raw_destination(request, f"/v2/enqueue/{queue_name}/")
     body = await request.read()
     quota = request.app[QUOTA]
-    template = shared_template(config_items(request))
+    template = shared_template(urlgroups.with_defaults(state, destination, config_items(request)))
     _no_delay(template, "")
     template = quota.message(template, body, state.now())
     quota.check_daily(state.now())
@@ -109,7 +110,7 @@ _Item = tuple[str, bytes, dict[str, str], str | None]
 def _publish_item(request: web.Request, quota: Quota, item: _Item) -> Any:
     state = state_of(request)
     destination, body, headers, queue_name = item
-    template = parse_template(headers.items())
+    template = parse_template(urlgroups.with_defaults(state, destination, list(headers.items())))
     if queue_name is not None:
         _no_delay(template, "")
     template = quota.message(template, body, state.now())

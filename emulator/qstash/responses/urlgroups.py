@@ -38,3 +38,11 @@ async def get(request: web.Request) -> web.Response:
 
 async def delete(request: web.Request) -> web.Response:
     return await committed(request, urlgroups.delete, "group")
+
+
+async def set_default_headers(request: web.Request) -> web.Response:
+    state = state_of(request)
+    headers = urlgroups.parse_default_headers(await json_body(request, required=True))
+    urlgroups.set_default_headers(state, request.match_info["group"], headers)
+    await state.store.commit()
+    return ok()
