@@ -125,13 +125,16 @@ async def test_url_group_default_headers(
     )
     assert status == 200
     sink.reply("/hook", 500)
-    [answer] = await client.message.publish(url_group="hooks", body="x")
+    answers = await client.message.publish(url_group="hooks", body="x")
+    assert isinstance(answers, list)
+    [answer] = answers
     # The publish's own header wins over the group's default.
     await client.message.publish(url_group="hooks", body="y", headers={"X-Team": "red"})
     assert (await client.message.get(answer.message_id)).max_retries == 0
     await emu.run_until_idle()
     assert [r.headers["X-Team"] for r in sink.received] == ["blue", "red"]
-    assert len((await client.dlq.list()).messages) == 1  # no retry: Upstash-Retries 0 came from the group
+    # No retry: Upstash-Retries 0 came from the group.
+    assert len((await client.dlq.list()).messages) == 1
     status, body = await api(emu, "PATCH", "/v2/topics/nope", json={"headers": {}})
     assert (status, body) == (404, {"error": "url group nope not found"})
     status, body = await api(emu, "PATCH", "/v2/topics/hooks", json={"headers": {"A": 1}})

@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from qstash import AsyncQStash
 from qstash.errors import DailyMessageLimitExceededError, QStashError
+from qstash.url_group import UpsertEndpointRequest
 
 from emulator.qstash.cli import main
 from emulator.qstash.quota import MB, PLANS
@@ -38,7 +39,7 @@ async def free_client(free: RunningEmulator) -> AsyncIterator[AsyncQStash]:
 
 
 async def _publish(emu: RunningEmulator, url: str, **kwargs: object) -> tuple[int, object]:
-    return await api(emu, "POST", f"/v2/publish/{url}", **kwargs)  # type: ignore[arg-type]
+    return await api(emu, "POST", f"/v2/publish/{url}", **kwargs)
 
 
 def _big(size: int) -> io.BytesIO:
@@ -110,6 +111,7 @@ async def test_retries_are_capped_at_the_plans_maximum(
     free: RunningEmulator, free_client: AsyncQStash
 ) -> None:
     answer = await free_client.message.publish(url="http://127.0.0.1:9/x", body="b", retries=10)
+    assert not isinstance(answer, list)
     assert (await free_client.message.get(answer.message_id)).max_retries == 3
     async with running_emulator(quota="payg") as payg:
         status, body = await _publish(
@@ -134,7 +136,7 @@ async def test_queues_and_their_parallelism(
         await free_client.queue.upsert("q1", parallelism=3)
     assert "parallelism: the free plan allows at most 2 per queue" in str(caught.value)
     status, body = await api(free, "POST", "/v2/enqueue/q10/http://127.0.0.1:9/x")
-    assert status == 412
+    assert (status, body) == (412, {"error": "queue limit reached: the free plan allows 10 queues"})
     assert (await api(free, "POST", "/v2/enqueue/q9/http://127.0.0.1:9/x"))[0] == 200
 
 
@@ -153,13 +155,13 @@ async def test_schedules(free: RunningEmulator, free_client: AsyncQStash) -> Non
 
 
 async def test_url_groups_and_endpoints(free: RunningEmulator, free_client: AsyncQStash) -> None:
-    many = [{"url": f"http://127.0.0.1:9/e{i}"} for i in range(100)]
+    many: list[UpsertEndpointRequest] = [{"url": f"http://127.0.0.1:9/e{i}"} for i in range(100)]
     await free_client.url_group.upsert_endpoints(url_group="one", endpoints=many)
     # Known endpoints are updated, not added.
     await free_client.url_group.upsert_endpoints(url_group="one", endpoints=many[:3])
     with pytest.raises(QStashError, match="412") as caught:
         await free_client.url_group.upsert_endpoints(
-            url_group="one", endpoints=[{"url": "http://127.0.0.1:9/e100"}]
+            url_group="one", endpoints=[UpsertEndpointRequest(url="http://127.0.0.1:9/e100")]
         )
     assert "the free plan allows 100 endpoints per url group" in str(caught.value)
     with pytest.raises(QStashError, match="412") as caught:
