@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from emulator.qstash import control
-from emulator.qstash.appkeys import DELIVERY, DISPATCHER, STATE
+from emulator.qstash.appkeys import DELIVERY, DISPATCHER, QUOTA, STATE
 from emulator.qstash.clock import Clock
 from emulator.qstash.config import Config
 from emulator.qstash.delivery import Delivery
 from emulator.qstash.dispatcher import Dispatcher
 from emulator.qstash.errors import error_middleware
+from emulator.qstash.quota import Quota, plan_named
 from emulator.qstash.responses import (
     dlq,
     events,
@@ -37,6 +38,7 @@ class Emulator:
     state: State
     delivery: Delivery
     dispatcher: Dispatcher
+    quota: Quota
 
 
 def build(config: Config) -> Emulator:
@@ -55,9 +57,15 @@ def build(config: Config) -> Emulator:
     except Exception:
         store.close()
         raise
-    delivery = Delivery(state, default_timeout=config.default_timeout)
+    plan = plan_named(config.quota)
+    if plan is None:
+        delivery = Delivery(state, default_timeout=config.default_timeout)
+    else:
+        # An attempt may last the plan's Max HTTP Response Duration, and no longer.
+        duration = plan.max_response_duration
+        delivery = Delivery(state, default_timeout=duration, max_timeout=duration)
     dispatcher = Dispatcher(state, delivery, concurrency=config.concurrency)
-    return Emulator(config, clock, store, state, delivery, dispatcher)
+    return Emulator(config, clock, store, state, delivery, dispatcher, Quota(plan))
 
 
 def authorized(request: web.Request) -> bool:
@@ -93,6 +101,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/v2/topics", urlgroups.list_all)
     r.add_get("/v2/topics/{group}", urlgroups.get)
     r.add_delete("/v2/topics/{group}", urlgroups.delete)
+    r.add_patch("/v2/topics/{group}", urlgroups.set_default_headers)
     r.add_get("/v2/messages/{message_id}", messages.get_message)
     r.add_delete("/v2/messages/{message_id}", messages.cancel_message)
     r.add_delete("/v2/messages", messages.cancel_many)
@@ -122,6 +131,7 @@ def create_app(emulator: Emulator) -> web.Application:
     app[STATE] = emulator.state
     app[DELIVERY] = emulator.delivery
     app[DISPATCHER] = emulator.dispatcher
+    app[QUOTA] = emulator.quota
     add_routes(app)
 
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:

@@ -6,8 +6,10 @@ from aiohttp import web
 
 from emulator.qstash.delivery import Delivery
 from emulator.qstash.dispatcher import Dispatcher
+from emulator.qstash.quota import Quota
 from emulator.qstash.state import State
 
 STATE = web.AppKey("qstash_state", State)
 DELIVERY = web.AppKey("qstash_delivery", Delivery)
 DISPATCHER = web.AppKey("qstash_dispatcher", Dispatcher)
+QUOTA = web.AppKey("qstash_quota", Quota)

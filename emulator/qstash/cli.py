@@ -25,6 +25,7 @@ from emulator.qstash.config import (
     Config,
 )
 from emulator.qstash.durations import parse_duration
+from emulator.qstash.quota import QUOTA_CHOICES
 from emulator.qstash.store import StoreError
 
 PROG = "qstash-emulator"
@@ -72,6 +73,12 @@ def parser() -> argparse.ArgumentParser:
         default=0.0,
         help="keep delivered messages readable by GET /v2/messages/{id} this long "
         "(e.g. 5s; default 0: gone once delivered)",
+    )
+    p.add_argument(
+        "--quota",
+        choices=QUOTA_CHOICES,
+        default="none",
+        help="enforce this QStash plan's limits, like the dev server's -quota (none)",
     )
     return p
 
@@ -135,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         next_key=args.next_key,
         manual_clock=args.manual_clock,
         retain_delivered=args.retain_delivered,
+        quota=args.quota,
     )
     try:
         sock = listen(args.host, args.port)

@@ -28,3 +28,4 @@ class Config:
     default_timeout: float = 15 * 60.0  # per attempt, when Upstash-Timeout is not given
     # Seconds a delivered message stays readable by GET /v2/messages/{id}; 0 = gone at once.
     retain_delivered: float = 0.0
+    quota: str = "none"  # a plan of quota.PLANS whose limits apply, or none

@@ -31,8 +31,15 @@ _RETRY_HEADERS = (
 class Delivery:
     """Sends attempts through one shared aiohttp session and keeps a transcript of them."""
 
-    def __init__(self, state: State, *, default_timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        state: State,
+        *,
+        default_timeout: float = DEFAULT_TIMEOUT,
+        max_timeout: float | None = None,
+    ) -> None:
         self.state = state
+        self.max_timeout = max_timeout  # the plan's Max HTTP Response Duration (--quota)
         self.faults = Faults()
         self._transcript: deque[_Attempt] = deque(maxlen=TRANSCRIPT_SIZE)
         self.default_timeout = default_timeout
@@ -98,7 +105,10 @@ class Delivery:
 
     async def _send(self, message: Message, headers: CIMultiDict[str]) -> Response:
         assert self._session is not None, "Delivery.start() was not awaited"
-        timeout = aiohttp.ClientTimeout(total=message.timeout or self.default_timeout)
+        seconds = message.timeout or self.default_timeout
+        if self.max_timeout is not None:
+            seconds = min(seconds, self.max_timeout)
+        timeout = aiohttp.ClientTimeout(total=seconds)
         # The destination URL is sent exactly as published (encoded=True: yarl must not requote).
         try:
             async with self._session.request(

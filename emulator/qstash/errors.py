@@ -14,10 +14,11 @@ log = logging.getLogger("emulator.qstash")
 class ApiError(Exception):
     """An error answered as `{"error": message}` with the given status."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers  # e.g. a 429's RateLimit-* headers
 
 
 def bad_request(message: str) -> ApiError:
@@ -28,8 +29,10 @@ def not_found(message: str) -> ApiError:
     return ApiError(404, message)
 
 
-def error_response(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -45,7 +48,7 @@ def error_middleware(authorized: Callable[[web.Request], bool]) -> Middleware:
         try:
             return await handler(request)
         except ApiError as exc:
-            return error_response(exc.status, exc.message)
+            return error_response(exc.status, exc.message, exc.headers)
         except web.HTTPException as exc:
             # aiohttp's own 404/405/413 become JSON like every other error.
             if exc.status < 400:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from emulator.qstash.errors import bad_request, not_found
@@ -11,7 +11,7 @@ from emulator.qstash.models import FlowControl, JsonDict, Message
 
 @dataclass(slots=True, eq=False)
 class FlowKey:
-    """One key's limits (from its latest message, or pinned) and its live counters."""
+    """One key's limits (the most permissive of its messages', or pinned) and live counters."""
 
     key: str
     parallelism: int | None = None
@@ -27,6 +27,22 @@ class FlowKey:
     waiting: deque[Message] = field(default_factory=deque)
     # held back by the rate until a new window (they wait in the due-queue, timed)
     deferred: dict[str, Message] = field(default_factory=dict)
+    # (parallelism, rate, period) of each message with this key that is not yet settled
+    configs: Counter[tuple[int | None, int | None, int]] = field(default_factory=Counter)
+
+    def coexisting(self) -> None:
+        """QStash lets the most permissive of the coexisting messages' settings win: the
+        highest parallelism, the rate with the most activations per second. A setting none of
+        them gives is not limited. With no message left the last settings stay on show."""
+        if not self.configs:
+            return
+        parallelisms = [p for p, _, _ in self.configs if p is not None]
+        rates = [(r, period) for _, r, period in self.configs if r is not None]
+        self.parallelism = max(parallelisms) if parallelisms else None
+        if rates:
+            self.rate, self.period = max(rates, key=lambda pair: pair[0] / pair[1])
+        else:
+            self.rate, self.period = None, 1
 
     def settings(self) -> JsonDict:
         """What an operator set (pause, pins); persisted, unlike the live counters."""
@@ -78,16 +94,44 @@ class FlowControls:
             raise not_found(f"flow control key {key} not found")
         return found
 
+    @staticmethod
+    def _settings(config: FlowControl) -> tuple[int | None, int | None, int]:
+        return config.parallelism, config.rate, config.period or 1
+
+    def register(self, message: Message, now: float) -> list[Message]:
+        """A message with a flow-control key now exists: its settings join the key's. Returns
+        the waiting messages that more permissive settings let go."""
+        config = message.flow_control
+        if config is None:
+            return []
+        flow = self.keys.get(config.key)
+        if flow is None:
+            flow = self.keys[config.key] = FlowKey(config.key, window_start=now)
+        before = flow.limits()
+        flow.configs[self._settings(config)] += 1
+        flow.coexisting()
+        return self._ready(flow, rate_changed=True) if flow.limits() != before else []
+
+    def unregister(self, message: Message) -> None:
+        """The message is settled or cancelled: its settings no longer count."""
+        config = message.flow_control
+        flow = None if config is None else self.keys.get(config.key)
+        if config is None or flow is None:
+            return
+        settings = self._settings(config)
+        flow.configs[settings] -= 1
+        if flow.configs[settings] <= 0:
+            del flow.configs[settings]
+        flow.coexisting()
+
     def admit(self, message: Message, config: FlowControl, now: float) -> bool | float:
         """True: start now (a slot is taken). False: parked on the wait list until a slot
         frees. A float: the rate is used up; try again at that time."""
         flow = self.keys.get(config.key)
         if flow is None:
             flow = self.keys[config.key] = FlowKey(config.key, window_start=now)
-        # The latest message's settings are the key's settings (QStash lets the most
-        # permissive win while several coexist; the emulator keeps the newest).
-        flow.parallelism, flow.rate = config.parallelism, config.rate
-        flow.period = config.period or 1
+        if not flow.configs:  # not registered (a key cleared meanwhile): its own settings
+            flow.parallelism, flow.rate, flow.period = self._settings(config)
         flow.deferred.pop(message.id, None)
         parallelism, rate, period = flow.limits()
         if flow.paused or (parallelism is not None and flow.active >= parallelism):

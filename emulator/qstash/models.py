@@ -232,6 +232,8 @@ class UrlGroup:
     created_at: float
     updated_at: float
     endpoints: list[Endpoint] = field(default_factory=list)
+    # Default publish headers (PATCH /v2/topics/{name}); a publish's own headers win.
+    headers: dict[str, list[str]] = field(default_factory=dict)
 
 
 def ms(ts: float) -> int:

@@ -104,6 +104,10 @@ class State:
         self.flows = FlowControls()
         self.url_groups: dict[str, UrlGroup] = {}
         self._dlq_seq = 0
+        # A queue message's callbacks not yet settled, and settled queue messages whose slot
+        # waits for them: the queue's next message starts only once they are done.
+        self._callbacks_pending: dict[str, int] = {}
+        self._held: dict[str, Message] = {}
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -121,6 +125,7 @@ class State:
         now = self.clock.now()
         for message in sorted(snap.messages, key=lambda m: m.deliver_at):
             self.messages[message.id] = message
+            self.flows.register(message, now)
             self.due.push(message.deliver_at, message, now=now)
         for entry in snap.dlq:
             self.dlq[entry.dlq_id] = entry
@@ -145,6 +150,8 @@ class State:
         self.queues.clear()
         self.flows.clear()
         self.url_groups.clear()
+        self._callbacks_pending.clear()
+        self._held.clear()
         self.due.clear()
         self.events.clear()
         self.current_key = self.configured.current_key
@@ -224,6 +231,8 @@ class State:
         self.store.save_message(message)
         self.events.record("CREATED", message, now)
         self.due.push(message.deliver_at, message, now=now)
+        if template.flow_control is not None:
+            self.requeue(self.flows.register(message, now))
         return message
 
     # ---- queues: FIFO with parallelism -----------------------------------------------------
@@ -288,6 +297,22 @@ class State:
                 queue.active -= 1
                 self.release_waiting(queue)
 
+    def _release_after_callbacks(self, message: Message) -> None:
+        """A message is settled or cancelled: free its queue slot unless callbacks it made are
+        still under way; if it is such a callback, the last one frees its source's slot."""
+        if self._callbacks_pending.get(message.id):
+            self._held[message.id] = message
+        else:
+            self._release(message)
+        source_id = message.callback_of
+        if source_id is not None and source_id in self._callbacks_pending:
+            self._callbacks_pending[source_id] -= 1
+            if self._callbacks_pending[source_id] <= 0:
+                del self._callbacks_pending[source_id]
+                held = self._held.pop(source_id, None)
+                if held is not None:
+                    self._release(held)
+
     # ---- delivery outcomes -----------------------------------------------------------------
 
     def started(self, message: Message) -> None:
@@ -304,9 +329,9 @@ class State:
         response = outcome.response
         if outcome.ok:
             self.events.record("DELIVERED", message, now, response=response)
+            self._call_back(message, response)  # first: a queue slot waits for it
             self._settle(message, "SUCCESS")
             self.delivered.keep(message, now)
-            self._call_back(message, response)
             return
         error = response.error or f"{response.status} {_reason(response.status)}"
         self.events.record("ERROR", message, now, error=error, response=response)
@@ -328,7 +353,8 @@ class State:
 
     def _settle(self, message: Message, result: str) -> None:
         self.messages.pop(message.id, None)
-        self._release(message)
+        self.flows.unregister(message)
+        self._release_after_callbacks(message)
         self.store.delete_message(message.id)
         if message.schedule_id is not None:
             schedule = self.schedules.get(message.schedule_id)
@@ -338,15 +364,15 @@ class State:
 
     def _fail(self, message: Message, response: Response, now: float) -> None:
         self.events.record("FAILED", message, now, response=response)
-        self._settle(message, "FAIL")
         self._dlq_seq += 1
         entry = DlqEntry(ids.dlq_id(now, self._dlq_seq), self._dlq_seq, message, response, now)
         self.dlq[entry.dlq_id] = entry
         self.store.save_dlq(entry)
         failure = message.failure_callback
-        if failure is not None:
+        if failure is not None:  # before settling: a queue slot waits for it
             body = callbacks.payload(message, response, dlq_id=entry.dlq_id)
             self._publish_callback(message, failure, body)
+        self._settle(message, "FAIL")
 
     def _call_back(self, message: Message, response: Response) -> None:
         if message.callback is not None:
@@ -362,6 +388,8 @@ class State:
             timeout=spec.timeout,
         )
         self.accept(spec.url, body, template, caller_ip=source.caller_ip, callback_of=source.id)
+        if source.holds_slot:
+            self._callbacks_pending[source.id] = self._callbacks_pending.get(source.id, 0) + 1
 
     # ---- messages API ----------------------------------------------------------------------
 
@@ -388,8 +416,9 @@ class State:
             self.events.record("CANCEL_REQUESTED", message, now)
             message.cancelled = True
             self.due.forget(message)
-            self._release(message)
+            self._release_after_callbacks(message)
             self._release_flow(message)
+            self.flows.unregister(message)
             self.store.delete_message(message_id)
             self.events.record("CANCELED", message, now)
             cancelled += 1

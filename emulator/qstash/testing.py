@@ -70,6 +70,7 @@ async def running_emulator(
     next_key: str | None = None,
     start_time: float | None = None,
     retain_delivered: float | str = 0.0,
+    quota: str = "none",
 ) -> AsyncIterator[RunningEmulator]:
     """`retain_delivered`: how long (seconds or a Go duration such as "5s") a delivered
     message stays readable by GET /v2/messages/{id}, as with --retain-delivered."""
@@ -83,6 +84,7 @@ async def running_emulator(
         manual_clock=True,
         start_time=start_time,
         retain_delivered=retain_delivered,
+        quota=quota,
     )
     emulator = build(config)
     runner = web.AppRunner(create_app(emulator), handle_signals=False)

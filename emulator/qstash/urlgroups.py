@@ -69,6 +69,47 @@ def remove_endpoints(state: State, name: str, endpoints: list[Endpoint]) -> None
         delete(state, name)  # a group without endpoints is deleted, as QStash does
 
 
+def parse_default_headers(data: Any) -> dict[str, list[str]]:
+    """The body of PATCH /v2/topics/{name}: `{"headers": {name: value or [values]}}`."""
+    headers = data.get("headers") if isinstance(data, dict) else None
+    if not isinstance(headers, dict):
+        raise bad_request("headers: an object of header names to strings is required")
+    parsed: dict[str, list[str]] = {}
+    for name, value in headers.items():
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise bad_request(f"headers.{name}: must be a string or a list of strings")
+        parsed[name] = values
+    return parsed
+
+
+def set_default_headers(state: State, name: str, headers: dict[str, list[str]]) -> None:
+    """Replace the group's default publish headers."""
+    group = get(state, name)
+    group.headers = headers
+    group.updated_at = state.now()
+    state.store.save_url_group(group)
+
+
+def with_defaults(
+    state: State, destination: str, items: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """A publish's header items plus its URL group's defaults that it does not set itself."""
+    if destination.startswith(("http://", "https://")):
+        return items
+    group = state.url_groups.get(destination)
+    if group is None or not group.headers:
+        return items
+    given = {name.lower() for name, _ in items}
+    defaults = [
+        (name, value)
+        for name, values in group.headers.items()
+        if name.lower() not in given
+        for value in values
+    ]
+    return items + defaults
+
+
 def get(state: State, name: str) -> UrlGroup:
     group = state.url_groups.get(name)
     if group is None:

@@ -7,6 +7,7 @@ from functools import partial
 from aiohttp import web
 
 from emulator.qstash import queues
+from emulator.qstash.appkeys import QUOTA
 from emulator.qstash.errors import bad_request
 from emulator.qstash.responses.common import committed, json_body, ok, state_of
 from emulator.qstash.views import queue_json
@@ -26,6 +27,10 @@ async def upsert(request: web.Request) -> web.Response:
         raise bad_request("parallelism: must be an integer")
     if not isinstance(paused, bool):
         raise bad_request("paused: must be true or false")
+    quota = request.app[QUOTA]
+    if name not in state.queues:
+        quota.new_queue(len(state.queues))
+    quota.queue_parallelism(parallelism)
     queues.upsert(state, name, parallelism, paused)
     await state.store.commit()
     return ok()

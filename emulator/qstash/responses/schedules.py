@@ -7,6 +7,7 @@ from functools import partial
 from aiohttp import web
 
 from emulator.qstash import schedules
+from emulator.qstash.appkeys import QUOTA
 from emulator.qstash.errors import bad_request
 from emulator.qstash.headers import parse_template
 from emulator.qstash.responses.common import (
@@ -30,13 +31,19 @@ async def create(request: web.Request) -> web.Response:
     template.not_before = None
     template.dedup_id = None
     template.content_dedup = False
+    body = await request.read()
+    quota = request.app[QUOTA]
+    template = quota.message(template, body, state.now())
+    schedule_id = request.headers.get("Upstash-Schedule-Id")
+    if schedule_id not in state.schedules:  # overwriting one keeps the count
+        quota.new_schedule(len(state.schedules))
     schedule = schedules.create(
         state,
         url,
-        await request.read(),
+        body,
         template,
         cron=cron,
-        schedule_id=request.headers.get("Upstash-Schedule-Id"),
+        schedule_id=schedule_id,
         queue_name=request.headers.get("Upstash-Queue-Name"),
         caller_ip=caller_ip(request),
     )

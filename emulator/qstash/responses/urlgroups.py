@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.qstash import urlgroups
+from emulator.qstash.appkeys import QUOTA
 from emulator.qstash.responses.common import committed, json_body, ok, state_of
 from emulator.qstash.views import url_group_json
 
@@ -12,7 +13,9 @@ from emulator.qstash.views import url_group_json
 async def upsert_endpoints(request: web.Request) -> web.Response:
     state = state_of(request)
     endpoints = urlgroups.parse_endpoints(await json_body(request, required=True), need_url=True)
-    urlgroups.upsert_endpoints(state, request.match_info["group"], endpoints)
+    name = request.match_info["group"]
+    request.app[QUOTA].endpoints(state.url_groups, name, endpoints)
+    urlgroups.upsert_endpoints(state, name, endpoints)
     await state.store.commit()
     return ok()
 
@@ -35,3 +38,11 @@ async def get(request: web.Request) -> web.Response:
 
 async def delete(request: web.Request) -> web.Response:
     return await committed(request, urlgroups.delete, "group")
+
+
+async def set_default_headers(request: web.Request) -> web.Response:
+    state = state_of(request)
+    headers = urlgroups.parse_default_headers(await json_body(request, required=True))
+    urlgroups.set_default_headers(state, request.match_info["group"], headers)
+    await state.store.commit()
+    return ok()
