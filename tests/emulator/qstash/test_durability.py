@@ -157,6 +157,10 @@ def small_filesystem(where: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", str(where)], check=False)
 
 
+def _remount(where: Path, size: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(where)], check=True)
+
+
 async def _publish_status(http: aiohttp.ClientSession, base: str, target: str) -> tuple[int, Any]:
     headers = {**AUTH, "Upstash-Delay": "1h"}
     async with http.post(f"{base}/v2/publish/{target}", data=b"x" * 4000, headers=headers) as r:
@@ -183,7 +187,7 @@ async def test_a_full_disk_acknowledges_only_what_survives_a_sigkill(tmp_path: P
             await asyncio.wait_for(asyncio.gather(*(publisher(n) for n in range(8))), 40)
             os.kill(proc.pid, signal.SIGKILL)
         assert acknowledged
-        subprocess.run(["mount", "-o", "remount,size=64m", str(small)], check=True)
+        _remount(small, "64m")  # the disk has room again
         async with (
             emulator_process(db, "--manual-clock") as (base, _),
             aiohttp.ClientSession() as http,
