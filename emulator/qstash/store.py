@@ -343,16 +343,16 @@ class Store:
                 if batch.error is None and batch.ops:
                     batch.error = error
             if batches:
-                loop.call_soon_threadsafe(self._settle, batches, error is None)
+                loop.call_soon_threadsafe(self._settle, batches)
             if None in items:
                 return
 
-    def _settle(self, batches: list[_Batch], wrote: bool) -> None:
+    def _settle(self, batches: list[_Batch]) -> None:
         """On the loop, in hand-off order: release the waiters, or undo and fail them."""
         for batch in batches:
             self._settled_seq = max(self._settled_seq, batch.event_seq)
             if batch.error is None:
-                if batch.ops and wrote and self._failing:
+                if batch.ops and self._failing:  # a real write went through
                     self._failing = False
                     log.warning("store_writes_resumed: the database accepts writes again")
                 for waiter in batch.waiters:
