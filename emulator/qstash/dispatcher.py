@@ -136,6 +136,8 @@ class Dispatcher:
 
     async def _deliver(self, message: Message) -> None:
         state = self.state
+        if not await state.persisted(message):
+            return  # refused by the disk (its publish answered 500) or cancelled meanwhile
         state.started(message)
         try:
             outcome = await self.delivery.attempt(message)

@@ -21,6 +21,11 @@ class ApiError(Exception):
         self.headers = headers  # e.g. a 429's RateLimit-* headers
 
 
+class StoreWriteError(Exception):
+    """The database refused a batch of writes (disk full, read-only, I/O error): nothing in it
+    is durable, and the changes that registered an undo have been undone in memory."""
+
+
 def bad_request(message: str) -> ApiError:
     return ApiError(400, message)
 
@@ -49,6 +54,9 @@ def error_middleware(authorized: Callable[[web.Request], bool]) -> Middleware:
             return await handler(request)
         except ApiError as exc:
             return error_response(exc.status, exc.message, exc.headers)
+        except StoreWriteError as exc:
+            # Logged once by the store when refusals start; the change was undone.
+            return error_response(500, f"failed to persist the change: {exc}")
         except web.HTTPException as exc:
             # aiohttp's own 404/405/413 become JSON like every other error.
             if exc.status < 400:

@@ -12,6 +12,8 @@ from emulator.qstash.store import Store
 from emulator.qstash.views import event_json, event_message_json, event_own_json
 
 DEFAULT_KEEP = 10_000  # QStash once documented "only the last 10.000 logs are kept"
+# A message has no event after one of these, so when it leaves the window, so has the message.
+FINAL_STATES = frozenset({"DELIVERED", "FAILED", "CANCELED"})
 
 
 class EventLog:
@@ -22,14 +24,21 @@ class EventLog:
         # events loaded from disk after a restart are already rendered.
         self._events: deque[tuple[int, Event | JsonDict]] = deque(maxlen=keep)
         self._seq = 0
+        # The share seq of messages known only through events loaded from disk (live events
+        # reach theirs through their message's created_seq).
+        self._loaded_shares: dict[str, int] = {}
 
-    def load(self, events: list[tuple[int, JsonDict]]) -> None:
-        self._events.extend((seq, data) for seq, data in events[-self._keep :])
+    def load(self, events: list[tuple[int, JsonDict]], shares: list[tuple[str, int]]) -> None:
+        kept = events[-self._keep :]
+        self._events.extend(kept)
+        ids = {data["messageId"] for _, data in kept}
+        self._loaded_shares = {mid: seq for mid, seq in shares if mid in ids}
         if events:
             self._seq = events[-1][0]
 
     def clear(self) -> None:
         self._events.clear()
+        self._loaded_shares.clear()
 
     def record(
         self,
@@ -40,9 +49,12 @@ class EventLog:
         error: str | None = None,
         next_delivery_time: float | None = None,
         response: Response | None = None,
-    ) -> None:
+    ) -> int:
+        """Record an event; returns its seq."""
         self._seq += 1
         event = Event(self._seq, now, state, message, error, next_delivery_time, response)
+        if len(self._events) == self._keep:
+            self._leaving(self._events[0][1])
         self._events.append((self._seq, event))
         # On disk an event holds only its own fields and the message id; the message's share
         # (the same for all its events) is written once, with its first event.
@@ -51,6 +63,31 @@ class EventLog:
                 message.id, self._seq, lambda: rowjson.dumps(event_message_json(message))
             )
         self._store.save_event(self._seq, lambda: _own_text(event), keep=self._keep)
+        return self._seq
+
+    def _leaving(self, oldest: Event | JsonDict) -> None:
+        """The oldest event leaves the window: if it was its message's last, so does the share.
+
+        A share is needed while any event of its message is kept or may still come; this
+        costs nothing per pending message, unlike rescanning them for the ones still needed."""
+        if isinstance(oldest, dict):
+            if oldest["state"] in FINAL_STATES:
+                seq = self._loaded_shares.pop(oldest["messageId"], 0)
+                if seq:
+                    self._store.delete_event_share(seq)
+        elif oldest.state in FINAL_STATES and oldest.message.created_seq:
+            self._store.delete_event_share(oldest.message.created_seq)
+
+    def forget(self, message_id: str, *, since: int) -> None:
+        """Drop a refused message's events (seq >= since); they are the newest, so the scan
+        stops at the first older one."""
+        events = self._events
+        index = len(events) - 1
+        while index >= 0 and events[index][0] >= since:
+            item = events[index][1]
+            if (item["messageId"] if isinstance(item, dict) else item.message.id) == message_id:
+                del events[index]
+            index -= 1
 
     def states_of(self, message_id: str) -> list[str]:
         """Oldest first; a convenience for white-box tests and the control API."""

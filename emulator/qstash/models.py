@@ -109,6 +109,9 @@ class Message:
     cancelled: bool = False
     holds_slot: bool = False  # a queue message keeps its slot through its retries
     holds_flow: bool = False  # a flow-control slot, only for the length of one attempt
+    # The seq of its CREATED event: the key of its event share, and how the store tells
+    # whether its creation is on disk yet (0: loaded from disk, or its share is unknown).
+    created_seq: int = 0
 
     @property
     def timeout(self) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,7 +11,7 @@ from http import HTTPStatus
 from emulator.qstash import callbacks, ids
 from emulator.qstash.clock import Clock
 from emulator.qstash.duequeue import DueQueue
-from emulator.qstash.errors import not_found
+from emulator.qstash.errors import StoreWriteError, not_found
 from emulator.qstash.eventlog import EventLog
 from emulator.qstash.flowcontrol import FlowControls
 from emulator.qstash.headers import same, share
@@ -123,14 +124,16 @@ class State:
         )
         self.next_key = snap.meta.get("next_key", self.next_key)
         now = self.clock.now()
+        shares = dict(snap.shares)
         for message in sorted(snap.messages, key=lambda m: m.deliver_at):
+            message.created_seq = shares.get(message.id, 0)
             self.messages[message.id] = message
             self.flows.register(message, now)
             self.due.push(message.deliver_at, message, now=now)
         for entry in snap.dlq:
             self.dlq[entry.dlq_id] = entry
             self._dlq_seq = max(self._dlq_seq, entry.seq)
-        self.events.load(snap.events)
+        self.events.load(snap.events, snap.shares)
         self.queues = {queue.name: queue for queue in snap.queues}
         self.url_groups = {group.name: group for group in snap.url_groups}
         self.dedup = {key: (mid, exp) for key, mid, exp in snap.dedup if exp > now}
@@ -180,8 +183,17 @@ class State:
             # Expired keys are dropped in bulk now and then rather than tracked one by one.
             self.dedup = {k: v for k, v in self.dedup.items() if v[1] > now}
             self.store.purge_dedup(now)
-        self.dedup[key] = (answer, now + DEDUP_WINDOW)
-        self.store.save_dedup(key, answer, now + DEDUP_WINDOW)
+        previous = self.dedup.get(key)
+        entry = self.dedup[key] = (answer, now + DEDUP_WINDOW)
+
+        def undo() -> None:
+            if self.dedup.get(key) == entry:
+                if previous is None:
+                    del self.dedup[key]
+                else:
+                    self.dedup[key] = previous
+
+        self.store.save_dedup(key, answer, now + DEDUP_WINDOW, undo)
 
     def accept(
         self,
@@ -228,12 +240,31 @@ class State:
             ),
         )
         self.messages[message.id] = message
-        self.store.save_message(message)
-        self.events.record("CREATED", message, now)
+        self.store.save_message(message, lambda: self._refused(message))
+        message.created_seq = self.events.record("CREATED", message, now)
         self.due.push(message.deliver_at, message, now=now)
         if template.flow_control is not None:
             self.requeue(self.flows.register(message, now))
         return message
+
+    def _refused(self, message: Message) -> None:
+        """The disk refused the message's creation: it never existed (its publish answers 500)."""
+        if self.messages.get(message.id) is message:
+            del self.messages[message.id]
+            self.flows.unregister(message)  # its settings no longer count towards its key's
+        message.cancelled = True
+        self.due.forget(message)
+        self._release(message)
+        self._release_flow(message)
+        self.events.forget(message.id, since=message.created_seq)
+
+    async def persisted(self, message: Message) -> bool:
+        """Wait until the message's creation is on disk; False when the disk refused it (or it
+        was cancelled meanwhile): only a durable message is delivered."""
+        if not self.store.settled(message.created_seq):
+            with contextlib.suppress(StoreWriteError):
+                await self.store.commit()
+        return not message.cancelled
 
     # ---- queues: FIFO with parallelism -----------------------------------------------------
 
@@ -242,8 +273,15 @@ class State:
         queue = self.queues.get(name)
         if queue is None:
             now = self.now()
-            queue = self.queues[name] = Queue(name, 1, False, now, now)
-            self.store.save_queue(queue)
+            created = self.queues[name] = Queue(name, 1, False, now, now)
+
+            def undo() -> None:
+                # Refused with the publish that created it (its messages are refused too).
+                if self.queues.get(name) is created and not created.active:
+                    del self.queues[name]
+
+            self.store.save_queue(created, undo)
+            return created
         return queue
 
     def admit(self, message: Message) -> bool:
@@ -427,9 +465,15 @@ class State:
     # ---- signing keys ----------------------------------------------------------------------
 
     def rotate_keys(self) -> None:
-        self.current_key, self.next_key = self.next_key, new_signing_key()
+        before = self.current_key, self.next_key
+        self.current_key, self.next_key = after = self.next_key, new_signing_key()
+
+        def undo() -> None:
+            if (self.current_key, self.next_key) == after:
+                self.current_key, self.next_key = before
+
         self.store.save_meta("current_key", self.current_key)
-        self.store.save_meta("next_key", self.next_key)
+        self.store.save_meta("next_key", self.next_key, undo)
 
 
 def _reason(status: int) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.qstash import codec
+from emulator.qstash.errors import StoreWriteError
 from emulator.qstash.models import DlqEntry, JsonDict, Message, Queue, Schedule, UrlGroup
 
 log = logging.getLogger("emulator.qstash")
@@ -57,6 +58,7 @@ class Snapshot:
     messages: list[Message] = field(default_factory=list)
     dlq: list[DlqEntry] = field(default_factory=list)
     events: list[tuple[int, JsonDict]] = field(default_factory=list)
+    shares: list[tuple[str, int]] = field(default_factory=list)  # (message id, share seq)
     schedules: list[Schedule] = field(default_factory=list)
     dedup: list[tuple[str, str, float]] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
@@ -65,19 +67,33 @@ class Snapshot:
 
 
 # (sql, params); params may be a callable, rendered once when its batch is handed over, so a
-# row shows the latest state and events of one hand-off share a row. A batch carries rendered
-# statements and the commits waiting for them; None stops the thread.
+# row shows the latest state and events of one hand-off share a row.
 _Params = Sequence[Any] | Callable[[], Sequence[Any]]
 _Op = tuple[str, Sequence[Any]]
-_Batch = tuple[list[_Op], list["asyncio.Future[None]"]]
+_Undo = Callable[[], None]
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One hand-off: rendered statements, the commits waiting for them, the undos of the
+    changes they persist (run if the disk refuses them), and the newest event seq they hold.
+    `error` is set when the hand-off could not even be rendered."""
+
+    ops: list[_Op]
+    waiters: list[asyncio.Future[None]]
+    undos: list[_Undo]
+    event_seq: int
+    error: str | None = None
 
 
 class Store:
     """Writes are queued in order and committed in batches by one thread (group commit).
 
     `commit()` resolves once everything queued before it is on disk, so a publish can answer
-    200 only after its row is durable while concurrent publishers share one commit.
-    With `path=None` nothing is written (the `--memory` mode).
+    200 only after its row is durable while concurrent publishers share one commit. When the
+    disk refuses a batch, its changes' undos run and every commit waiting on it raises
+    StoreWriteError; later batches are tried again, so the emulator recovers by itself once
+    the disk accepts writes. With `path=None` nothing is written (the `--memory` mode).
     """
 
     def __init__(self, path: str | None) -> None:
@@ -85,6 +101,10 @@ class Store:
         self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
         self._pending: list[tuple[str, _Params]] = []
         self._waiters: list[asyncio.Future[None]] = []
+        self._undos: list[_Undo] = []
+        self._event_seq = 0  # the newest event queued
+        self._settled_seq = 0  # every event up to this one is on disk or was refused
+        self._failing = False  # the last batch with writes was refused (logged once)
         self._flush_soon = False
         self._flush_later: asyncio.TimerHandle | None = None
         self._event_batch: _EventBatch | None = None
@@ -120,6 +140,8 @@ class Store:
                 for first, data in rows
                 for offset, own in enumerate(json.loads(data))
             ]
+            self._settled_seq = self._event_seq = max((seq for seq, _ in snap.events), default=0)
+            snap.shares = self._conn.execute("SELECT id, seq FROM event_shares").fetchall()
             rows = self._conn.execute("SELECT data, body FROM schedules").fetchall()
             snap.schedules = [codec.schedule_from_row(d, b) for d, b in rows]
             snap.dedup = self._conn.execute("SELECT key, message_id, expires FROM dedup").fetchall()
@@ -149,10 +171,17 @@ class Store:
             self._conn.close()
             self._conn = None
 
-    def execute(self, sql: str, params: _Params) -> None:
+    def execute(self, sql: str, params: _Params, undo: _Undo | None = None) -> None:
+        """Queue a write; `undo` reverts the change in memory if the disk refuses it."""
         if self._conn is not None:
             self._pending.append((sql, params))
+            if undo is not None:
+                self._undos.append(undo)
             self._schedule_flush()
+
+    def settled(self, event_seq: int) -> bool:
+        """Is the fate of everything queued with this event (on disk, or refused) known?"""
+        return self._conn is None or event_seq <= self._settled_seq
 
     async def commit(self) -> None:
         """Wait until everything queued so far is committed."""
@@ -186,25 +215,30 @@ class Store:
             self._flush_later = None
         self._event_batch = None
         if self._pending or self._waiters:
+            batch = _Batch([], self._waiters, self._undos, self._event_seq)
             # Rendered here, on the event loop, not on the writer thread: there it held the GIL
             # in short bursts between SQLite calls, and every hand-over of the GIL to and fro
             # cost more than the rendering itself (see the commit that moved it for figures).
-            ops: list[_Op] = []
             for sql, params in self._pending:
                 try:
-                    ops.append((sql, params() if callable(params) else params))
-                except Exception:
-                    # Left out and logged: the rest still commits and no waiter hangs.
+                    batch.ops.append((sql, params() if callable(params) else params))
+                except Exception as exc:
+                    # The whole hand-off is refused (its waiters cannot tell which row is
+                    # theirs); it still goes through the thread so batches settle in order.
                     log.exception("emulator store: cannot render a row for %s", sql)
-            self._queue.put((ops, self._waiters))
-            self._pending, self._waiters = [], []
+                    batch.ops, batch.error = [], f"cannot render a row: {exc!r}"
+                    break
+            self._queue.put(batch)
+            self._pending, self._waiters, self._undos = [], [], []
 
     # Typed helpers for each table, so the state never writes SQL itself.
 
-    def save_message(self, message: Message) -> None:
+    def save_message(self, message: Message, undo: _Undo | None = None) -> None:
         # Rendered at the hand-off; a later state of the message is as good (newer wins).
         self.execute(
-            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?)", lambda: codec.message_row(message)
+            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?)",
+            lambda: codec.message_row(message),
+            undo,
         )
 
     def delete_message(self, message_id: str) -> None:
@@ -233,14 +267,13 @@ class Store:
             self.execute("INSERT INTO event_batches VALUES (?, ?, ?)", batch)
         batch.renders.append(render)
         batch.next_seq += 1
+        self._event_seq = seq
         if seq % 1000 == 0:
             self.execute("DELETE FROM event_batches WHERE last_seq <= ?", (seq - keep,))
-            # A message's share goes once its first event has left the window, unless the
-            # message is still pending (its later events will need it).
-            self.execute(
-                "DELETE FROM event_shares WHERE seq <= ? AND id NOT IN (SELECT id FROM messages)",
-                (seq - keep,),
-            )
+
+    def delete_event_share(self, seq: int) -> None:
+        """A message's share, once its last event has left the kept window (by primary key)."""
+        self.execute("DELETE FROM event_shares WHERE seq = ?", (seq,))
 
     def save_schedule(self, schedule: Schedule) -> None:
         self.execute(
@@ -250,8 +283,12 @@ class Store:
     def delete_schedule(self, schedule_id: str) -> None:
         self.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))
 
-    def save_dedup(self, key: str, message_id: str, expires: float) -> None:
-        self.execute("INSERT OR REPLACE INTO dedup VALUES (?, ?, ?)", (key, message_id, expires))
+    def save_dedup(
+        self, key: str, message_id: str, expires: float, undo: _Undo | None = None
+    ) -> None:
+        self.execute(
+            "INSERT OR REPLACE INTO dedup VALUES (?, ?, ?)", (key, message_id, expires), undo
+        )
 
     def purge_dedup(self, now: float) -> None:
         self.execute("DELETE FROM dedup WHERE expires <= ?", (now,))
@@ -259,11 +296,11 @@ class Store:
     def save_flow(self, key: str, settings: JsonDict) -> None:
         self.save_meta(FLOW_PREFIX + key, json.dumps(settings))
 
-    def save_meta(self, key: str, value: str) -> None:
-        self.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+    def save_meta(self, key: str, value: str, undo: _Undo | None = None) -> None:
+        self.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value), undo)
 
-    def save_queue(self, queue: Queue) -> None:
-        self.execute("INSERT OR REPLACE INTO queues VALUES (?, ?)", codec.queue_row(queue))
+    def save_queue(self, queue: Queue, undo: _Undo | None = None) -> None:
+        self.execute("INSERT OR REPLACE INTO queues VALUES (?, ?)", codec.queue_row(queue), undo)
 
     def delete_queue(self, name: str) -> None:
         self.execute("DELETE FROM queues WHERE name = ?", (name,))
@@ -290,19 +327,53 @@ class Store:
                     items.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            ops = [op for item in items if item is not None for op in item[0]]
-            waiters = [w for item in items if item is not None for w in item[1]]
+            batches = [item for item in items if item is not None]
+            # Everything waiting is one transaction: it commits or is refused as a whole.
+            error: str | None = None
             try:
-                self._write(conn, ops)
-            except sqlite3.Error:
-                # A failed batch is logged and dropped; waiters are released so nothing hangs.
-                log.exception("emulator store: write failed")
-                if conn.in_transaction:
-                    conn.rollback()
-            if waiters:
-                loop.call_soon_threadsafe(_settle, waiters)
+                self._write(conn, [op for batch in batches for op in batch.ops])
+            except sqlite3.Error as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                try:
+                    if conn.in_transaction:
+                        conn.rollback()
+                except sqlite3.Error:
+                    pass  # the failed transaction is gone either way; the next one retries
+            for batch in batches:
+                if batch.error is None and batch.ops:
+                    batch.error = error
+            if batches:
+                loop.call_soon_threadsafe(self._settle, batches)
             if None in items:
                 return
+
+    def _settle(self, batches: list[_Batch]) -> None:
+        """On the loop, in hand-off order: release the waiters, or undo and fail them."""
+        for batch in batches:
+            self._settled_seq = max(self._settled_seq, batch.event_seq)
+            if batch.error is None:
+                if batch.ops and self._failing:  # a real write went through
+                    self._failing = False
+                    log.warning("store_writes_resumed: the database accepts writes again")
+                for waiter in batch.waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+                continue
+            if not self._failing:
+                self._failing = True
+                log.error(
+                    "store_write_failed: %s; changes are refused (HTTP 500) until the database "
+                    "accepts writes again",
+                    batch.error,
+                )
+            for undo in reversed(batch.undos):
+                try:
+                    undo()
+                except Exception:
+                    log.exception("emulator store: cannot undo a refused change")
+            for waiter in batch.waiters:
+                if not waiter.done():
+                    waiter.set_exception(StoreWriteError(batch.error))
 
     @staticmethod
     def _write(conn: sqlite3.Connection, ops: list[_Op]) -> None:
@@ -343,9 +414,3 @@ class _EventBatch:
     def __call__(self) -> tuple[int, int, str]:
         texts = ",".join(render() for render in self.renders)
         return self.first_seq, self.next_seq - 1, f"[{texts}]"
-
-
-def _settle(futures: list[asyncio.Future[None]]) -> None:
-    for future in futures:
-        if not future.done():
-            future.set_result(None)

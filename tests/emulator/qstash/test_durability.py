@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
+import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,65 @@ async def _kill_and_restart(db: Path, dest: Destination, sink: str) -> None:
     missing = [m for m in accepted if m not in dest.seen]
     assert missing == []
     assert dest.seen[slow] == 2  # the attempt in flight at the kill was made again
+
+
+@contextmanager
+def small_filesystem(where: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` at `where` (root only): a disk that really fills up."""
+    where.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def _remount(where: Path, size: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(where)], check=True)
+
+
+async def _publish_status(http: aiohttp.ClientSession, base: str, target: str) -> tuple[int, Any]:
+    headers = {**AUTH, "Upstash-Delay": "1h"}
+    async with http.post(f"{base}/v2/publish/{target}", data=b"x" * 4000, headers=headers) as r:
+        return r.status, await r.json()
+
+
+async def test_a_full_disk_acknowledges_only_what_survives_a_sigkill(tmp_path: Path) -> None:
+    with small_filesystem(tmp_path / "small", "512k") as small:
+        db = small / "state.sqlite3"
+        acknowledged: list[str] = []
+        refused = 0
+        async with emulator_process(db) as (base, proc), aiohttp.ClientSession() as http:
+
+            async def publisher(n: int) -> None:
+                nonlocal refused
+                while refused < 40:
+                    status, body = await _publish_status(http, base, f"http://127.0.0.1:9/{n}")
+                    if status == 200:
+                        acknowledged.append(body["messageId"])
+                    else:
+                        assert (status, set(body)) == (500, {"error"})
+                        refused += 1
+
+            await asyncio.wait_for(asyncio.gather(*(publisher(n) for n in range(8))), 40)
+            os.kill(proc.pid, signal.SIGKILL)
+        assert acknowledged
+        _remount(small, "64m")  # the disk has room again
+        async with (
+            emulator_process(db, "--manual-clock") as (base, _),
+            aiohttp.ClientSession() as http,
+        ):
+            for message_id in acknowledged:
+                async with http.get(f"{base}/v2/messages/{message_id}", headers=AUTH) as r:
+                    assert r.status == 200, message_id
+        with closing(sqlite3.connect(db)) as conn:
+            stored = {row[0] for row in conn.execute("SELECT id FROM messages")}
+        assert stored == set(acknowledged)  # acknowledged == present: nothing more, nothing less

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 from qstash import AsyncQStash, QStash
 from qstash.log import LogState
 
-from emulator.qstash.testing import RunningEmulator
+from emulator.qstash.eventlog import DEFAULT_KEEP
+from emulator.qstash.testing import RunningEmulator, running_emulator
 from tests.emulator.qstash.conftest import Sink, api
 
 
@@ -55,3 +59,45 @@ async def test_in_progress_filter_cursor_and_logs_alias(
     assert {e.state for e in progress.logs} == {LogState.ACTIVE}
     _, body = await api(emu, "GET", "/v2/logs", params={"state": "DELIVERED"})
     assert len(body["logs"]) == len(body["events"]) == 3
+
+
+async def _flood(emu: RunningEmulator, url: str, count: int) -> None:
+    """`count` CREATED events, through /v2/batch (the quickest way to roll the window)."""
+    for start in range(0, count, 1000):
+        items = [
+            {"destination": url, "body": "filler", "headers": {"Upstash-Delay": "2h"}}
+            for _ in range(min(1000, count - start))
+        ]
+        status, _ = await api(emu, "POST", "/v2/batch", json=items)
+        assert status == 200
+
+
+def _share_ids(db: Path) -> set[str]:
+    with closing(sqlite3.connect(db)) as conn:
+        return {row[0] for row in conn.execute("SELECT id FROM event_shares")}
+
+
+async def test_a_long_pending_messages_final_events_keep_their_details(
+    tmp_path: Path, sink: Sink
+) -> None:
+    db = tmp_path / "state.sqlite3"
+    async with running_emulator(str(db)) as emu:
+        _, published = await api(
+            emu,
+            "POST",
+            f"/v2/publish/{sink.url('/late')}",
+            data=b"late body",
+            headers={"Upstash-Delay": "1h"},
+        )
+        late = published["messageId"]
+        await _flood(emu, sink.url("/filler"), DEFAULT_KEEP + 1000)  # CREATED leaves the window
+        await emu.advance("1h")  # delivered: ACTIVE and DELIVERED are new
+        await _flood(emu, sink.url("/filler"), 1000)  # a prune runs
+    async with running_emulator(str(db)) as emu:
+        _, page = await api(emu, "GET", "/v2/events", params={"messageId": late})
+        delivered = [e for e in page["events"] if e["state"] == "DELIVERED"]
+        assert len(delivered) == 1
+        assert delivered[0]["url"] == sink.url("/late")
+        assert base64.b64decode(delivered[0]["body"]) == b"late body"
+        await _flood(emu, sink.url("/filler"), DEFAULT_KEEP)  # now its last event leaves too
+    assert late not in _share_ids(db)
