@@ -37,7 +37,8 @@ class Chains:
             answer = await self.client.message.publish_json(
                 url=self.base + "/step", body={"chain": chain, "hop": hop + 1}
             )
-            assert not isinstance(answer, list) and answer.message_id
+            assert not isinstance(answer, list)
+            assert answer.message_id
             self.published.add((chain, hop + 1))
         if len(self.seen) == CHAINS * HOPS:
             self.done.set()
@@ -56,9 +57,7 @@ async def test_a_backlog_released_at_once_never_deadlocks_receivers_that_publish
         # Accepted on the manual clock, so all of it falls due the moment time runs.
         await client.message.batch_json(first)
         async with aiohttp.ClientSession() as http:
-            async with http.post(
-                emu.url + "/_emulator/clock", json={"mode": "system"}
-            ) as response:
+            async with http.post(emu.url + "/_emulator/clock", json={"mode": "system"}) as response:
                 assert response.status == 200
             try:
                 async with asyncio.timeout(DEADLINE):
