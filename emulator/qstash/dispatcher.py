@@ -13,6 +13,7 @@ from emulator.qstash.schedules import fire
 from emulator.qstash.state import Outcome, State
 
 log = logging.getLogger("emulator.qstash")
+ADMISSION_TURNS = 8  # loop turns a publish yields to lagging deliveries, at most
 
 
 class Dispatcher:
@@ -26,7 +27,8 @@ class Dispatcher:
 
     Publishing never waits for deliveries: a receiver may publish from inside its handler,
     holding a delivery slot while it does, so a publish that waited for a free slot could wait
-    on itself. Publishers are paced by the durable commit alone, which deliveries never hold.
+    on itself. While immediate deliveries lag, a publish lets them go first for a few loop
+    turns (`admission`), and then goes on whatever they did.
     """
 
     def __init__(
@@ -122,6 +124,18 @@ class Dispatcher:
                 task.add_done_callback(functools.partial(self._done, timed))
                 started += 1
         return started
+
+    async def admission(self) -> None:
+        """Give lagging immediate deliveries a few loop turns before this publish is accepted.
+
+        Bounded by turns, not by any delivery finishing, so it cannot wait on itself; it keeps
+        the backlog short (short-lived messages are cheap: they die young, before the garbage
+        collector has to walk them), which measurably raises throughput under a flood.
+        """
+        for _ in range(ADMISSION_TURNS):
+            if self._busy[False] < self.concurrency or not self.state.due.immediate_waiting():
+                return
+            await asyncio.sleep(0)
 
     def _done(self, timed: bool, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

@@ -67,6 +67,10 @@ class DueQueue:
         times = [lane[0][0] for lane in (self._heap, self._fifo) if lane]
         return min(times) if times else None
 
+    def immediate_waiting(self) -> bool:
+        self._trim()
+        return bool(self._fifo)
+
     def next_timed(self) -> float | None:
         self._trim()
         return self._heap[0][0] if self._heap else None

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.qstash import publishing
+from emulator.qstash.appkeys import DISPATCHER
 from emulator.qstash.errors import ApiError, bad_request
 from emulator.qstash.headers import parse_template, shared_template
 from emulator.qstash.models import Template
@@ -22,6 +23,7 @@ from emulator.qstash.responses.common import (
 
 async def publish(request: web.Request) -> web.Response:
     state = state_of(request)
+    await request.app[DISPATCHER].admission()
     destination = raw_destination(request, "/v2/publish/")
     template = shared_template(config_items(request))
     answer, duplicate = publishing.publish(
@@ -42,6 +44,7 @@ def _no_delay(template: Template, where: str) -> None:
 
 async def enqueue(request: web.Request) -> web.Response:
     state = state_of(request)
+    await request.app[DISPATCHER].admission()
     queue_name = request.match_info["queue"]
     destination = raw_destination(request, f"/v2/enqueue/{queue_name}/")
     template = shared_template(config_items(request))
@@ -62,6 +65,7 @@ async def batch(request: web.Request) -> web.Response:
     """Every item is checked before any is accepted, so a bad item fails the whole batch
     with a 400 naming its index (QStash leaves the per-item error shape undocumented)."""
     state = state_of(request)
+    await request.app[DISPATCHER].admission()
     items = await json_body(request, required=True)
     if not isinstance(items, list):
         raise bad_request("request body: must be a JSON array of messages")
