@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
-from emulator.qstash.app import Emulator, build, create_app
+from emulator.qstash.app import build, create_app
 from emulator.qstash.config import Config
 from emulator.scrapecreators.app import create_app as create_mock
 from emulator.scrapecreators.state import DEFAULT_API_KEY, MockConfig
@@ -97,22 +96,14 @@ async def running_dev_stack(state_dir: Path, ports: Ports) -> AsyncIterator[DevS
     async with AsyncExitStack() as stack:
         # Deliveries are held until the service listens: a message left due by the last run
         # would otherwise fail against a closed port and wait out a retry backoff.
-        emulator = build(replace(emulator_config, manual_clock=True))
+        emulator = build(emulator_config)
+        emulator.dispatcher.pause()
         await _serve(stack, create_app(emulator), ports.qstash, "emulator.qstash.access")
         mock = create_mock(MockConfig(mode="synthetic"))
         await _serve(stack, mock, ports.mock, "emulator.scrapecreators.access")
         await _serve(stack, build_app(settings), ports.service, None)
-        _deliver(emulator, True)
+        emulator.dispatcher.resume()
         # Unwound first: deliveries stop before the service does, while steps in flight can
         # still publish their next step to the emulator.
-        stack.callback(_deliver, emulator, False)
+        stack.callback(emulator.dispatcher.pause)
         yield DevStack(state_dir, ports, env)
-
-
-def _deliver(emulator: Emulator, on: bool) -> None:
-    """Start or stop deliveries: on the manual clock the emulator starts no new attempt."""
-    clock = emulator.clock
-    clock.set_manual(not on)
-    if on:
-        clock.set(time.time())  # catch up with the seconds held at start
-        emulator.dispatcher.wake()

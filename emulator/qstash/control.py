@@ -1,4 +1,4 @@
-"""The emulator-only control API under /_emulator/: clock, drain, reset, transcript, faults."""
+"""The emulator-only control API (/_emulator/): clock, pause, drain, reset, transcript, faults."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def _clock(request: web.Request) -> JsonDict:
         "now": ms(now),
         "nowSeconds": now,
         "mode": "manual" if state.clock.manual else "system",
+        "paused": request.app[DISPATCHER].paused,
         "pending": len(state.messages),
         "nextDue": None if (t := state.due.next_time()) is None else ms(t),
     }
@@ -61,6 +62,17 @@ async def set_clock(request: web.Request) -> web.Response:
         dispatcher.wake()
     if "advance" in data:
         await dispatcher.advance(to_seconds(data["advance"], "advance"))
+    return ok(_clock(request))
+
+
+async def pause(request: web.Request) -> web.Response:
+    """Hold deliveries: no new attempt starts (attempts in flight finish); publishing goes on."""
+    request.app[DISPATCHER].pause()
+    return ok(_clock(request))
+
+
+async def resume(request: web.Request) -> web.Response:
+    request.app[DISPATCHER].resume()
     return ok(_clock(request))
 
 
@@ -119,6 +131,8 @@ async def clear_faults(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/clock", get_clock)
     app.router.add_post("/_emulator/clock", set_clock)
+    app.router.add_post("/_emulator/pause", pause)
+    app.router.add_post("/_emulator/resume", resume)
     app.router.add_post("/_emulator/drain", drain)
     app.router.add_post("/_emulator/run-until-idle", run_until_idle)
     app.router.add_post("/_emulator/reset", reset)

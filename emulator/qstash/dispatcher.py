@@ -13,6 +13,7 @@ from emulator.qstash.schedules import fire
 from emulator.qstash.state import Outcome, State
 
 log = logging.getLogger("emulator.qstash")
+ADMISSION_TURNS = 8  # loop turns a publish yields to lagging deliveries, at most
 
 
 class Dispatcher:
@@ -21,7 +22,13 @@ class Dispatcher:
     With the system clock a single timer sleeps until the earliest timed deliver_at (and is
     woken when something earlier, or anything immediate, arrives). With the manual
     clock nothing runs on its own: `drain`, `advance` and `run_until_idle` move virtual time
-    and deliver, so tests never sleep.
+    and deliver, so tests never sleep. While paused, no new attempt starts on either clock;
+    what is due stays due (publishing goes on) and starts on resume.
+
+    Publishing never waits for deliveries: a receiver may publish from inside its handler,
+    holding a delivery slot while it does, so a publish that waited for a free slot could wait
+    on itself. While immediate deliveries lag, a publish lets them go first for a few loop
+    turns (`admission`), and then goes on whatever they did.
     """
 
     def __init__(
@@ -34,8 +41,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._timer: asyncio.Task[None] | None = None
         self._busy = {True: 0, False: 0}  # deliveries in flight per lane (timed, immediate)
-        self._caught_up = asyncio.Event()
-        self._caught_up.set()
+        self.paused = False
         state.due.on_earlier = self.wake
 
     # ---- running on the system clock -------------------------------------------------------
@@ -60,15 +66,21 @@ class Dispatcher:
     def wake(self) -> None:
         self._wake.set()
 
+    def pause(self) -> None:
+        """Start no new attempt until `resume`; attempts in flight run to their end."""
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+        self._wake.set()
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         clock = self.state.clock
         while True:
             self._wake.clear()
             handle = None
-            if clock.manual:
-                self._caught_up.set()  # nobody waits for deliveries that only come when asked
-            else:
+            if not clock.manual and not self.paused:
                 self.launch_due()
                 when = self.state.due.next_timed()
                 if when is not None and self._busy[True] < self.concurrency:
@@ -90,6 +102,8 @@ class Dispatcher:
         Timed items (delays, retries, schedule ticks) and immediate ones have separate slots,
         so a flood of immediate publishes never holds up a message whose time has come.
         """
+        if self.paused:
+            return 0
         state = self.state
         now = state.now()
         started = 0
@@ -109,22 +123,19 @@ class Dispatcher:
                 self._tasks.add(task)
                 task.add_done_callback(functools.partial(self._done, timed))
                 started += 1
-        # Immediate deliveries lag when their slots are all busy and more are waiting.
-        if self._busy[False] >= self.concurrency and state.due.immediate_waiting():
-            self._caught_up.clear()
-        else:
-            self._caught_up.set()
         return started
 
     async def admission(self) -> None:
-        """Publishers wait while immediate deliveries lag behind (system clock only).
+        """Give lagging immediate deliveries a few loop turns before this publish is accepted.
 
-        Without this, publishers that outpace delivery grow an ever longer backlog; with it,
-        the backlog stays within the in-flight window. Under the manual clock nothing is
-        delivered until asked, so publishing never waits.
+        Bounded by turns, not by any delivery finishing, so it cannot wait on itself; it keeps
+        the backlog short (short-lived messages are cheap: they die young, before the garbage
+        collector has to walk them), which measurably raises throughput under a flood.
         """
-        if not self.state.clock.manual and not self._caught_up.is_set():
-            await self._caught_up.wait()
+        for _ in range(ADMISSION_TURNS):
+            if self._busy[False] < self.concurrency or not self.state.due.immediate_waiting():
+                return
+            await asyncio.sleep(0)
 
     def _done(self, timed: bool, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -171,6 +182,6 @@ class Dispatcher:
         clock = self.state.clock
         end = clock.now() + limit
         await self.drain()
-        while (when := self.state.due.next_time()) is not None and when <= end:
+        while not self.paused and (when := self.state.due.next_time()) is not None and when <= end:
             clock.set(when)
             await self.drain()
