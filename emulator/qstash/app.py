@@ -127,7 +127,8 @@ def add_routes(app: web.Application) -> None:
 
 
 def create_app(emulator: Emulator) -> web.Application:
-    app = web.Application(middlewares=[error_middleware(authorized)], client_max_size=100 << 20)
+    middleware = error_middleware(authorized, lambda request: request.app[STATE].commit())
+    app = web.Application(middlewares=[middleware], client_max_size=100 << 20)
     app[STATE] = emulator.state
     app[DELIVERY] = emulator.delivery
     app[DISPATCHER] = emulator.dispatcher

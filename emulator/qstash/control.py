@@ -96,7 +96,6 @@ async def reset(request: web.Request) -> web.Response:
     state.reset()
     delivery.clear_transcript()
     delivery.faults.clear()
-    await state.store.commit()
     return ok({"reset": True})
 
 

@@ -15,12 +15,7 @@ def get(state: State, dlq_id: str) -> DlqEntry:
 
 
 def delete(state: State, dlq_ids: list[str]) -> int:
-    deleted = 0
-    for dlq_id in dlq_ids:
-        if state.dlq.pop(dlq_id, None) is not None:
-            state.store.delete_dlq(dlq_id)
-            deleted += 1
-    return deleted
+    return state.delete_dlq(dlq_ids)
 
 
 def retry(state: State, dlq_id: str) -> Message:

@@ -43,15 +43,27 @@ def error_response(
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def error_middleware(authorized: Callable[[web.Request], bool]) -> Middleware:
-    """One middleware for the hot path: the auth check, then every error rendered as JSON."""
+# Requests that change nothing; every other method may, and answers only once it is durable.
+_READS = frozenset({"GET", "HEAD"})
+
+
+def error_middleware(
+    authorized: Callable[[web.Request], bool],
+    durable: Callable[[web.Request], Awaitable[None]],
+) -> Middleware:
+    """One middleware for the hot path: the auth check; after a successful change, the one
+    wait for the store's commit (`durable`: concurrent requests share it), so no handler can
+    answer 2xx before its change is on disk; then every error rendered as JSON."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not authorized(request):
             return error_response(401, "Unauthorized")
         try:
-            return await handler(request)
+            response = await handler(request)
+            if request.method not in _READS:
+                await durable(request)
+            return response
         except ApiError as exc:
             return error_response(exc.status, exc.message, exc.headers)
         except StoreWriteError as exc:

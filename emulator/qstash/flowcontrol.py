@@ -53,6 +53,13 @@ class FlowKey:
             "pinned_period": self.pinned_period,
         }
 
+    def restore(self, settings: JsonDict) -> None:
+        """Put back settings taken with `settings()` (a refused change is undone)."""
+        self.paused = settings["paused"]
+        self.pinned_parallelism = settings["pinned_parallelism"]
+        self.pinned_rate = settings["pinned_rate"]
+        self.pinned_period = settings["pinned_period"]
+
     def limits(self) -> tuple[int | None, int | None, int]:
         parallelism = self.pinned_parallelism or self.parallelism
         rate = self.pinned_rate or self.rate

@@ -14,13 +14,7 @@ def upsert(state: State, name: str, parallelism: int, paused: bool) -> Queue:
     check_name(name, "queueName")
     if not 1 <= parallelism <= MAX_PARALLELISM:
         raise bad_request(f"parallelism: must be between 1 and {MAX_PARALLELISM}")
-    queue = state.queue(name)
-    queue.parallelism = parallelism
-    queue.paused = paused
-    queue.updated_at = state.now()
-    state.store.save_queue(queue)
-    state.release_waiting(queue)
-    return queue
+    return state.upsert_queue(name, parallelism, paused)
 
 
 def get(state: State, name: str) -> Queue:
@@ -37,10 +31,7 @@ def lag(state: State, queue: Queue) -> int:
 
 def delete(state: State, name: str) -> None:
     get(state, name)
-    pending = [m.id for m in state.messages.values() if m.queue_name == name]
-    state.cancel(pending)  # a deleted queue's messages go with it
-    del state.queues[name]
-    state.store.delete_queue(name)
+    state.delete_queue(name)  # a deleted queue's messages go with it
 
 
 def set_paused(state: State, name: str, paused: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from emulator.qstash import ids
@@ -39,8 +40,6 @@ def create(
         raise bad_request(f"invalid Upstash-Cron header: {exc}") from None
     now = state.now()
     old = state.schedules.get(schedule_id) if schedule_id is not None else None
-    if old is not None:
-        state.due.forget(old)
     # Re-creating with an existing id replaces the whole definition (fields omitted vanish).
     schedule = Schedule(
         id=schedule_id or ids.schedule_id(),
@@ -53,15 +52,8 @@ def create(
         queue_name=queue_name,
         next_schedule_time=parsed.next_after(now),
     )
-    _save(state, schedule)
+    state.put_schedule(schedule)
     return schedule
-
-
-def _save(state: State, schedule: Schedule) -> None:
-    state.schedules[schedule.id] = schedule
-    state.store.save_schedule(schedule)
-    if not schedule.paused and schedule.next_schedule_time is not None:
-        state.due.push(schedule.next_schedule_time, schedule)
 
 
 def get(state: State, schedule_id: str) -> Schedule:
@@ -72,40 +64,35 @@ def get(state: State, schedule_id: str) -> Schedule:
 
 
 def delete(state: State, schedule_id: str) -> None:
-    schedule = get(state, schedule_id)
-    del state.schedules[schedule_id]
-    state.due.forget(schedule)
-    state.store.delete_schedule(schedule_id)
+    get(state, schedule_id)
+    state.delete_schedule(schedule_id)
 
 
 def set_paused(state: State, schedule_id: str, paused: bool) -> None:
     schedule = get(state, schedule_id)
-    state.due.forget(schedule)
-    schedule.paused = paused
+    next_time = schedule.next_schedule_time
     if not paused:
         # A resumed schedule fires at its next regular time, not for the ticks it missed.
-        schedule.next_schedule_time = parse_cron(schedule.cron).next_after(state.now())
-    _save(state, schedule)
+        next_time = parse_cron(schedule.cron).next_after(state.now())
+    state.put_schedule(replace(schedule, paused=paused, next_schedule_time=next_time))
 
 
 def fire(state: State, schedule: Schedule) -> None:
     """One tick: publish the schedule's message, then queue the next tick."""
     now = state.now()
     template = schedule.template
+    error = None
     try:
         targets = resolve(state, schedule.destination) or [(schedule.destination, None)]
     except ApiError as exc:
-        targets, schedule.error = [], exc.message  # e.g. its URL group was deleted
-    if targets:
-        schedule.error = None
+        targets, error = [], exc.message  # e.g. its URL group was deleted
     topic = (
         None if schedule.destination.startswith(("http://", "https://")) else schedule.destination
     )
     if schedule.queue_name is not None:
         state.queue(schedule.queue_name)
-    schedule.last_states = {}
-    for url, endpoint_name in targets:
-        message = state.accept(
+    fired = [
+        state.accept(
             url,
             schedule.body,
             template,
@@ -115,7 +102,6 @@ def fire(state: State, schedule: Schedule) -> None:
             topic_name=topic,
             endpoint_name=endpoint_name,
         )
-        schedule.last_states[message.id] = "IN_PROGRESS"
-    schedule.last_schedule_time = now
-    schedule.next_schedule_time = parse_cron(schedule.cron).next_after(now)
-    _save(state, schedule)
+        for url, endpoint_name in targets
+    ]
+    state.schedule_ticked(schedule, fired, error, parse_cron(schedule.cron).next_after(now))

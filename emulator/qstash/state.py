@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from http import HTTPStatus
+from typing import TypeVar
 
 from emulator.qstash import callbacks, ids
 from emulator.qstash.clock import Clock
 from emulator.qstash.duequeue import DueQueue
 from emulator.qstash.errors import StoreWriteError, not_found
 from emulator.qstash.eventlog import EventLog
-from emulator.qstash.flowcontrol import FlowControls
+from emulator.qstash.flowcontrol import FlowControls, FlowKey
 from emulator.qstash.headers import same, share
 from emulator.qstash.models import (
     CallbackSpec,
@@ -30,6 +32,8 @@ from emulator.qstash.retention import Retained
 from emulator.qstash.retry import RetryDelay, RetryDelayError, default_backoff
 from emulator.qstash.signing import new_signing_key
 from emulator.qstash.store import FLOW_PREFIX, Snapshot, Store
+
+_Kept = TypeVar("_Kept")
 
 DEDUP_WINDOW = 600.0  # seconds; QStash documents ten minutes
 NON_RETRYABLE_STATUS = 489
@@ -76,7 +80,9 @@ class Credentials:
 
 
 class State:
-    """Everything the emulator knows. Every change is queued to the store in order."""
+    """Everything the emulator knows. Each kind of change is one method here that makes it in
+    memory and queues it to the store in order, with an undo for when the disk refuses it;
+    nothing else edits these dicts or writes to the store. `commit()` waits for durability."""
 
     def __init__(
         self,
@@ -163,6 +169,11 @@ class State:
 
     def now(self) -> float:
         return self.clock.now()
+
+    def commit(self) -> Awaitable[None]:
+        """Everything changed so far, on disk (StoreWriteError when the disk refused it).
+        The HTTP layer awaits this once after every mutating request (see errors.py)."""
+        return self.store.commit()
 
     # ---- accepting messages ----------------------------------------------------------------
 
@@ -283,6 +294,159 @@ class State:
             self.store.save_queue(created, undo)
             return created
         return queue
+
+    def upsert_queue(self, name: str, parallelism: int, paused: bool) -> Queue:
+        now = self.now()
+        queue = self.queues.get(name)
+        if queue is None:
+            queue = self.queues[name] = Queue(name, parallelism, paused, now, now)
+            self.store.save_queue(queue, lambda: self._unmake_queue(queue))
+        else:
+            before = queue.parallelism, queue.paused, queue.updated_at
+            queue.parallelism, queue.paused, queue.updated_at = after = parallelism, paused, now
+
+            def undo() -> None:
+                if (queue.parallelism, queue.paused, queue.updated_at) == after:
+                    queue.parallelism, queue.paused, queue.updated_at = before
+                    self.release_waiting(queue)
+
+            self.store.save_queue(queue, undo)
+        self.release_waiting(queue)
+        return queue
+
+    def _unmake_queue(self, queue: Queue) -> None:
+        # A refused creation; a queue that messages use meanwhile stays (as it would implicitly).
+        if self.queues.get(queue.name) is queue and not queue.active and not queue.waiting:
+            del self.queues[queue.name]
+
+    def delete_queue(self, name: str) -> None:
+        """Delete the queue and cancel its messages (the cancels are not undone if refused)."""
+        queue = self.queues[name]
+        self.cancel([m.id for m in self.messages.values() if m.queue_name == name])
+        del self.queues[name]
+        self.store.delete_queue(name, lambda: self._restore(self.queues, name, queue))
+
+    @staticmethod
+    def _restore(table: dict[str, _Kept], key: str, value: _Kept) -> None:
+        """Undo a refused delete, unless the key was made anew meanwhile."""
+        table.setdefault(key, value)
+
+    # ---- schedules -------------------------------------------------------------------------
+
+    def put_schedule(self, schedule: Schedule) -> None:
+        """Create, overwrite, pause or resume: the new definition replaces the old object."""
+        old = self.schedules.get(schedule.id)
+        if old is not None:
+            self.due.forget(old)
+        self._install(schedule)
+
+        def undo() -> None:
+            if self.schedules.get(schedule.id) is schedule:
+                self.due.forget(schedule)
+                if old is None:
+                    del self.schedules[schedule.id]
+                else:
+                    self._install(old)
+
+        self.store.save_schedule(schedule, undo)
+
+    def _install(self, schedule: Schedule) -> None:
+        self.schedules[schedule.id] = schedule
+        if not schedule.paused and schedule.next_schedule_time is not None:
+            self.due.push(schedule.next_schedule_time, schedule)
+
+    def delete_schedule(self, schedule_id: str) -> None:
+        schedule = self.schedules.pop(schedule_id)
+        self.due.forget(schedule)
+
+        def undo() -> None:
+            if schedule_id not in self.schedules:
+                self._install(schedule)
+
+        self.store.delete_schedule(schedule_id, undo)
+
+    def schedule_ticked(
+        self, schedule: Schedule, fired: list[Message], error: str | None, next_time: float | None
+    ) -> None:
+        """A tick's bookkeeping (its messages were accepted, each with its own undo)."""
+        schedule.error = error
+        schedule.last_states = {message.id: "IN_PROGRESS" for message in fired}
+        schedule.last_schedule_time = self.now()
+        schedule.next_schedule_time = next_time
+        self.store.save_schedule(schedule)
+        if not schedule.paused and next_time is not None:
+            self.due.push(next_time, schedule)
+
+    # ---- URL groups ------------------------------------------------------------------------
+
+    def put_url_group(self, group: UrlGroup) -> None:
+        """Create or replace a URL group (callers build a new object, so undo is a swap)."""
+        old = self.url_groups.get(group.name)
+        self.url_groups[group.name] = group
+
+        def undo() -> None:
+            if self.url_groups.get(group.name) is group:
+                if old is None:
+                    del self.url_groups[group.name]
+                else:
+                    self.url_groups[group.name] = old
+
+        self.store.save_url_group(group, undo)
+
+    def delete_url_group(self, name: str) -> None:
+        group = self.url_groups.pop(name, None)
+        if group is not None:
+            self.store.delete_url_group(name, lambda: self._restore(self.url_groups, name, group))
+
+    # ---- dead-letter queue -----------------------------------------------------------------
+
+    def delete_dlq(self, dlq_ids: list[str]) -> int:
+        deleted = 0
+        for dlq_id in dlq_ids:
+            entry = self.dlq.pop(dlq_id, None)
+            if entry is not None:
+                self.store.delete_dlq(dlq_id, partial(self._undelete_dlq, entry))
+                deleted += 1
+        return deleted
+
+    def _undelete_dlq(self, entry: DlqEntry) -> None:
+        if entry.dlq_id not in self.dlq:
+            self.dlq[entry.dlq_id] = entry
+            # The listing reads the dict's order: oldest first, as they were dead-lettered.
+            self.dlq = dict(sorted(self.dlq.items(), key=lambda item: item[1].seq))
+
+    # ---- flow control ----------------------------------------------------------------------
+
+    def pause_flow(self, key: str) -> None:
+        self._change_flow(key, lambda: self.flows.set_paused(key, True))
+
+    def resume_flow(self, key: str) -> None:
+        self._change_flow(key, lambda: self.flows.set_paused(key, False))
+
+    def pin_flow(
+        self, key: str, parallelism: int | None, rate: int | None, period: int | None
+    ) -> None:
+        self._change_flow(key, lambda: self.flows.pin(key, parallelism, rate, period))
+
+    def unpin_flow(self, key: str, parallelism: bool, rate: bool) -> None:
+        self._change_flow(key, lambda: self.flows.unpin(key, parallelism, rate))
+
+    def reset_flow_rate(self, key: str) -> None:
+        """Live counters only: nothing to persist."""
+        self.requeue(self.flows.reset_rate(key, self.now()))
+
+    def _change_flow(self, key: str, change: Callable[[], list[Message]]) -> None:
+        """Apply an operator change to the key's settings and persist them (pause, pins)."""
+        flow: FlowKey = self.flows.get(key)
+        before = flow.settings()
+        self.requeue(change())
+        after = flow.settings()
+
+        def undo() -> None:
+            if self.flows.keys.get(key) is flow and flow.settings() == after:
+                flow.restore(before)
+
+        self.store.save_flow(key, after, undo)
 
     def admit(self, message: Message) -> bool:
         """May this due message start now? Queue messages wait their turn (in order) for a slot
@@ -457,7 +621,7 @@ class State:
             self._release_after_callbacks(message)
             self._release_flow(message)
             self.flows.unregister(message)
-            self.store.delete_message(message_id)
+            self.store.delete_message(message_id)  # not undone: the cancel stays in memory
             self.events.record("CANCELED", message, now)
             cancelled += 1
         return cancelled

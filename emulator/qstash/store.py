@@ -247,8 +247,8 @@ class Store:
     def save_dlq(self, entry: DlqEntry) -> None:
         self.execute("INSERT OR REPLACE INTO dlq VALUES (?, ?, ?, ?)", codec.dlq_row(entry))
 
-    def delete_dlq(self, dlq_id: str) -> None:
-        self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,))
+    def delete_dlq(self, dlq_id: str, undo: _Undo | None = None) -> None:
+        self.execute("DELETE FROM dlq WHERE id = ?", (dlq_id,), undo)
 
     def save_event_message(self, message_id: str, seq: int, render: Callable[[], str]) -> None:
         # Keyed by the first event's seq, so rows append at the end of the table: keyed by the
@@ -275,13 +275,13 @@ class Store:
         """A message's share, once its last event has left the kept window (by primary key)."""
         self.execute("DELETE FROM event_shares WHERE seq = ?", (seq,))
 
-    def save_schedule(self, schedule: Schedule) -> None:
+    def save_schedule(self, schedule: Schedule, undo: _Undo | None = None) -> None:
         self.execute(
-            "INSERT OR REPLACE INTO schedules VALUES (?, ?, ?)", codec.schedule_row(schedule)
+            "INSERT OR REPLACE INTO schedules VALUES (?, ?, ?)", codec.schedule_row(schedule), undo
         )
 
-    def delete_schedule(self, schedule_id: str) -> None:
-        self.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))
+    def delete_schedule(self, schedule_id: str, undo: _Undo | None = None) -> None:
+        self.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,), undo)
 
     def save_dedup(
         self, key: str, message_id: str, expires: float, undo: _Undo | None = None
@@ -293,8 +293,8 @@ class Store:
     def purge_dedup(self, now: float) -> None:
         self.execute("DELETE FROM dedup WHERE expires <= ?", (now,))
 
-    def save_flow(self, key: str, settings: JsonDict) -> None:
-        self.save_meta(FLOW_PREFIX + key, json.dumps(settings))
+    def save_flow(self, key: str, settings: JsonDict, undo: _Undo | None = None) -> None:
+        self.save_meta(FLOW_PREFIX + key, json.dumps(settings), undo)
 
     def save_meta(self, key: str, value: str, undo: _Undo | None = None) -> None:
         self.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value), undo)
@@ -302,14 +302,15 @@ class Store:
     def save_queue(self, queue: Queue, undo: _Undo | None = None) -> None:
         self.execute("INSERT OR REPLACE INTO queues VALUES (?, ?)", codec.queue_row(queue), undo)
 
-    def delete_queue(self, name: str) -> None:
-        self.execute("DELETE FROM queues WHERE name = ?", (name,))
+    def delete_queue(self, name: str, undo: _Undo | None = None) -> None:
+        self.execute("DELETE FROM queues WHERE name = ?", (name,), undo)
 
-    def save_url_group(self, group: UrlGroup) -> None:
-        self.execute("INSERT OR REPLACE INTO url_groups VALUES (?, ?)", codec.url_group_row(group))
+    def save_url_group(self, group: UrlGroup, undo: _Undo | None = None) -> None:
+        row = codec.url_group_row(group)
+        self.execute("INSERT OR REPLACE INTO url_groups VALUES (?, ?)", row, undo)
 
-    def delete_url_group(self, name: str) -> None:
-        self.execute("DELETE FROM url_groups WHERE name = ?", (name,))
+    def delete_url_group(self, name: str, undo: _Undo | None = None) -> None:
+        self.execute("DELETE FROM url_groups WHERE name = ?", (name,), undo)
 
     def clear(self) -> None:
         self._event_batch = None  # later events must land after the deletes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from emulator.qstash.errors import bad_request, not_found
@@ -36,9 +37,7 @@ def parse_endpoints(data: Any, *, need_url: bool) -> list[Endpoint]:
 def upsert_endpoints(state: State, name: str, endpoints: list[Endpoint]) -> UrlGroup:
     check_name(name, "url group name")
     now = state.now()
-    group = state.url_groups.get(name)
-    if group is None:
-        group = state.url_groups[name] = UrlGroup(name, now, now)
+    group = _copy(state.url_groups.get(name) or UrlGroup(name, now, now))
     for endpoint in endpoints:
         # An endpoint is identified by its url (or its name) and updated when present.
         for existing in group.endpoints:
@@ -48,12 +47,18 @@ def upsert_endpoints(state: State, name: str, endpoints: list[Endpoint]) -> UrlG
         else:
             group.endpoints.append(endpoint)
     group.updated_at = now
-    state.store.save_url_group(group)
+    state.put_url_group(group)
     return group
 
 
+def _copy(group: UrlGroup) -> UrlGroup:
+    """A group to change and then put: the state swaps it in, and back if the disk refuses."""
+    endpoints = [Endpoint(e.url, e.name) for e in group.endpoints]
+    return replace(group, endpoints=endpoints, headers=dict(group.headers))
+
+
 def remove_endpoints(state: State, name: str, endpoints: list[Endpoint]) -> None:
-    group = get(state, name)
+    group = _copy(get(state, name))
 
     def removed(existing: Endpoint) -> bool:
         return any(
@@ -64,7 +69,7 @@ def remove_endpoints(state: State, name: str, endpoints: list[Endpoint]) -> None
     group.endpoints = [e for e in group.endpoints if not removed(e)]
     group.updated_at = state.now()
     if group.endpoints:
-        state.store.save_url_group(group)
+        state.put_url_group(group)
     else:
         delete(state, name)  # a group without endpoints is deleted, as QStash does
 
@@ -85,10 +90,10 @@ def parse_default_headers(data: Any) -> dict[str, list[str]]:
 
 def set_default_headers(state: State, name: str, headers: dict[str, list[str]]) -> None:
     """Replace the group's default publish headers."""
-    group = get(state, name)
+    group = _copy(get(state, name))
     group.headers = headers
     group.updated_at = state.now()
-    state.store.save_url_group(group)
+    state.put_url_group(group)
 
 
 def with_defaults(
@@ -118,5 +123,4 @@ def get(state: State, name: str) -> UrlGroup:
 
 
 def delete(state: State, name: str) -> None:
-    if state.url_groups.pop(name, None) is not None:
-        state.store.delete_url_group(name)
+    state.delete_url_group(name)

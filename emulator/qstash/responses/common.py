@@ -88,11 +88,10 @@ def ok(data: Any = None, *, status: int = 200) -> web.Response:
     return web.json_response(data, status=status)
 
 
-async def committed(
-    request: web.Request, change: Callable[[State, str], object], key: str
+async def change(
+    request: web.Request, make: Callable[[State, str], object], key: str
 ) -> web.Response:
-    """Apply `change` to the state with the path parameter `key`, commit, answer an empty 200."""
-    state = state_of(request)
-    change(state, request.match_info[key])
-    await state.store.commit()
+    """Apply `make` to the state with the path parameter `key` and answer an empty 200
+    (the error middleware answers only once the change is on disk)."""
+    make(state_of(request), request.match_info[key])
     return ok()

@@ -43,7 +43,6 @@ async def delete_dlq(request: web.Request) -> web.Response:
     dlq_id = request.match_info["dlq_id"]
     deadletter.get(state, dlq_id)  # 404 when absent, also on a second delete
     deadletter.delete(state, [dlq_id])
-    await state.store.commit()
     return ok({"deleted": 1})
 
 
@@ -66,7 +65,6 @@ async def delete_many(request: web.Request) -> web.Response:
     out: JsonDict = {"deleted": deadletter.delete(state, ids)}
     if cursor is not None:
         out["cursor"] = cursor
-    await state.store.commit()
     return ok(out)
 
 
@@ -77,12 +75,10 @@ async def retry_many(request: web.Request) -> web.Response:
     out: JsonDict = {"responses": responses}
     if cursor is not None:
         out["cursor"] = cursor
-    await state.store.commit()
     return ok(out, status=201)
 
 
 async def retry_one(request: web.Request) -> web.Response:
     state = state_of(request)
     message = deadletter.retry(state, request.match_info["dlq_id"])
-    await state.store.commit()
     return ok({"messageId": message.id}, status=201)

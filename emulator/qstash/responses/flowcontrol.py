@@ -42,41 +42,28 @@ async def global_parallelism(request: web.Request) -> web.Response:
     )
 
 
-async def _saved(request: web.Request) -> web.Response:
-    """Persist the key's operator settings (pause, pins) and answer."""
-    state = state_of(request)
-    key = request.match_info["key"]
-    state.store.save_flow(key, state.flows.get(key).settings())
-    await state.store.commit()
+async def pause(request: web.Request) -> web.Response:
+    state_of(request).pause_flow(request.match_info["key"])
     return ok()
 
 
-async def pause(request: web.Request) -> web.Response:
-    state_of(request).flows.set_paused(request.match_info["key"], True)
-    return await _saved(request)
-
-
 async def resume(request: web.Request) -> web.Response:
-    state = state_of(request)
-    state.requeue(state.flows.set_paused(request.match_info["key"], False))
-    return await _saved(request)
+    state_of(request).resume_flow(request.match_info["key"])
+    return ok()
 
 
 async def pin(request: web.Request) -> web.Response:
-    state = state_of(request)
     limits = [_int_param(request, name) for name in ("parallelism", "rate", "period")]
-    state.requeue(state.flows.pin(request.match_info["key"], *limits))
-    return await _saved(request)
+    state_of(request).pin_flow(request.match_info["key"], *limits)
+    return ok()
 
 
 async def unpin(request: web.Request) -> web.Response:
-    state = state_of(request)
     flags = (_bool_param(request, "parallelism"), _bool_param(request, "rate"))
-    state.requeue(state.flows.unpin(request.match_info["key"], *flags))
-    return await _saved(request)
+    state_of(request).unpin_flow(request.match_info["key"], *flags)
+    return ok()
 
 
 async def reset_rate(request: web.Request) -> web.Response:
-    state = state_of(request)
-    state.requeue(state.flows.reset_rate(request.match_info["key"], state.now()))
+    state_of(request).reset_flow_rate(request.match_info["key"])
     return ok()

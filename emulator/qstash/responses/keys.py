@@ -15,5 +15,4 @@ async def get_keys(request: web.Request) -> web.Response:
 async def rotate_keys(request: web.Request) -> web.Response:
     state = state_of(request)
     state.rotate_keys()
-    await state.store.commit()
     return ok({"current": state.current_key, "next": state.next_key})

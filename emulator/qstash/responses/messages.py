@@ -27,7 +27,6 @@ async def cancel_message(request: web.Request) -> web.Response:
     message_id = request.match_info["message_id"]
     state.get_message(message_id)  # 404 when unknown or already done
     cancelled = state.cancel([message_id])
-    await state.store.commit()
     return ok({"cancelled": cancelled})
 
 
@@ -51,5 +50,4 @@ async def cancel_many(request: web.Request) -> web.Response:
     if ids is None:
         ids = _matching_ids(state, request.query)
     cancelled = state.cancel(ids)
-    await state.store.commit()
     return ok({"cancelled": cancelled})

@@ -35,8 +35,6 @@ async def publish(request: web.Request) -> web.Response:
         state, destination, body, template, caller_ip=caller_ip(request)
     )
     _count(quota, answer, duplicate, state.now())
-    # 200 only once the message is on disk; concurrent publishers share one commit.
-    await state.store.commit()
     return ok(answer, status=202 if duplicate else 200)
 
 
@@ -77,7 +75,6 @@ async def enqueue(request: web.Request) -> web.Response:
         state, destination, body, template, caller_ip=caller_ip(request), queue_name=queue_name
     )
     _count(quota, answer, duplicate, state.now())
-    await state.store.commit()
     return ok(answer, status=202 if duplicate else 200)
 
 
@@ -100,7 +97,6 @@ async def batch(request: web.Request) -> web.Response:
             answers.append(_publish_item(request, quota, item))
         except ApiError as exc:
             answers.append({"error": exc.message})
-    await state.store.commit()
     return ok(answers)
 
 

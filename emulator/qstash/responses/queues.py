@@ -9,7 +9,7 @@ from aiohttp import web
 from emulator.qstash import queues
 from emulator.qstash.appkeys import QUOTA
 from emulator.qstash.errors import bad_request
-from emulator.qstash.responses.common import committed, json_body, ok, state_of
+from emulator.qstash.responses.common import change, json_body, ok, state_of
 from emulator.qstash.views import queue_json
 
 
@@ -32,7 +32,6 @@ async def upsert(request: web.Request) -> web.Response:
         quota.new_queue(len(state.queues))
     quota.queue_parallelism(parallelism)
     queues.upsert(state, name, parallelism, paused)
-    await state.store.commit()
     return ok()
 
 
@@ -48,12 +47,12 @@ async def get(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    return await committed(request, queues.delete, "queue")
+    return await change(request, queues.delete, "queue")
 
 
 async def pause(request: web.Request) -> web.Response:
-    return await committed(request, partial(queues.set_paused, paused=True), "queue")
+    return await change(request, partial(queues.set_paused, paused=True), "queue")
 
 
 async def resume(request: web.Request) -> web.Response:
-    return await committed(request, partial(queues.set_paused, paused=False), "queue")
+    return await change(request, partial(queues.set_paused, paused=False), "queue")

@@ -12,7 +12,7 @@ from emulator.qstash.errors import bad_request
 from emulator.qstash.headers import parse_template
 from emulator.qstash.responses.common import (
     caller_ip,
-    committed,
+    change,
     ok,
     raw_destination,
     state_of,
@@ -47,7 +47,6 @@ async def create(request: web.Request) -> web.Response:
         queue_name=request.headers.get("Upstash-Queue-Name"),
         caller_ip=caller_ip(request),
     )
-    await state.store.commit()
     return ok({"scheduleId": schedule.id})
 
 
@@ -63,12 +62,12 @@ async def get(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    return await committed(request, schedules.delete, "schedule_id")
+    return await change(request, schedules.delete, "schedule_id")
 
 
 async def pause(request: web.Request) -> web.Response:
-    return await committed(request, partial(schedules.set_paused, paused=True), "schedule_id")
+    return await change(request, partial(schedules.set_paused, paused=True), "schedule_id")
 
 
 async def resume(request: web.Request) -> web.Response:
-    return await committed(request, partial(schedules.set_paused, paused=False), "schedule_id")
+    return await change(request, partial(schedules.set_paused, paused=False), "schedule_id")

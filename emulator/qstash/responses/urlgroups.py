@@ -6,7 +6,7 @@ from aiohttp import web
 
 from emulator.qstash import urlgroups
 from emulator.qstash.appkeys import QUOTA
-from emulator.qstash.responses.common import committed, json_body, ok, state_of
+from emulator.qstash.responses.common import change, json_body, ok, state_of
 from emulator.qstash.views import url_group_json
 
 
@@ -16,7 +16,6 @@ async def upsert_endpoints(request: web.Request) -> web.Response:
     name = request.match_info["group"]
     request.app[QUOTA].endpoints(state.url_groups, name, endpoints)
     urlgroups.upsert_endpoints(state, name, endpoints)
-    await state.store.commit()
     return ok()
 
 
@@ -24,7 +23,6 @@ async def remove_endpoints(request: web.Request) -> web.Response:
     state = state_of(request)
     endpoints = urlgroups.parse_endpoints(await json_body(request, required=True), need_url=False)
     urlgroups.remove_endpoints(state, request.match_info["group"], endpoints)
-    await state.store.commit()
     return ok()
 
 
@@ -37,12 +35,11 @@ async def get(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    return await committed(request, urlgroups.delete, "group")
+    return await change(request, urlgroups.delete, "group")
 
 
 async def set_default_headers(request: web.Request) -> web.Response:
     state = state_of(request)
     headers = urlgroups.parse_default_headers(await json_body(request, required=True))
     urlgroups.set_default_headers(state, request.match_info["group"], headers)
-    await state.store.commit()
     return ok()
