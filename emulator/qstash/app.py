@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 
 from aiohttp import web
 
-from emulator.qstash import control
+from emulator.qstash import control, dashboard
 from emulator.qstash.appkeys import DELIVERY, DISPATCHER, QUOTA, STATE
 from emulator.qstash.clock import Clock
 from emulator.qstash.config import Config
@@ -124,10 +124,20 @@ def add_routes(app: web.Application) -> None:
         r.add_route(method, "/v2/schedules/{schedule_id}/resume", schedules.resume)
     r.add_post("/v2/schedules/{destination:.+}", schedules.create)
     control.add_routes(app)
+    dashboard.add_routes(app)
+
+
+def _changed(request: web.Request) -> Awaitable[None]:
+    """After a change request: tell the live feed what kind changed (the path's second
+    segment: publish, clock, keys, ...), and wait for the store's commit."""
+    state = request.app[STATE]
+    parts = request.path.split("/")
+    state.changes.notify(parts[2] if len(parts) > 2 else "other")
+    return state.commit()
 
 
 def create_app(emulator: Emulator) -> web.Application:
-    middleware = error_middleware(authorized, lambda request: request.app[STATE].commit())
+    middleware = error_middleware(authorized, _changed)
     app = web.Application(middlewares=[middleware], client_max_size=100 << 20)
     app[STATE] = emulator.state
     app[DELIVERY] = emulator.delivery

@@ -7,6 +7,7 @@ from collections import deque
 from multidict import MultiMapping
 
 from emulator.qstash import filters, rowjson
+from emulator.qstash.changes import Changes
 from emulator.qstash.models import Event, JsonDict, Message, Response
 from emulator.qstash.store import Store
 from emulator.qstash.views import event_json, event_message_json, event_own_json
@@ -17,8 +18,12 @@ FINAL_STATES = frozenset({"DELIVERED", "FAILED", "CANCELED"})
 
 
 class EventLog:
-    def __init__(self, store: Store, *, keep: int = DEFAULT_KEEP) -> None:
+    def __init__(
+        self, store: Store, *, keep: int = DEFAULT_KEEP, changes: Changes | None = None
+    ) -> None:
         self._store = store
+        # Every message event is a change the dashboard's live feed reports.
+        self._changes = changes or Changes()
         self._keep = keep
         # Live events stay compact (they point at their message) and are rendered on demand;
         # events loaded from disk after a restart are already rendered.
@@ -63,6 +68,7 @@ class EventLog:
                 message.id, self._seq, lambda: rowjson.dumps(event_message_json(message))
             )
         self._store.save_event(self._seq, lambda: _own_text(event), keep=self._keep)
+        self._changes.notify("messages")
         return self._seq
 
     def _leaving(self, oldest: Event | JsonDict) -> None:

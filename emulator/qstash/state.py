@@ -11,9 +11,10 @@ from http import HTTPStatus
 from typing import TypeVar
 
 from emulator.qstash import callbacks, ids
+from emulator.qstash.changes import Changes
 from emulator.qstash.clock import Clock
 from emulator.qstash.duequeue import DueQueue
-from emulator.qstash.errors import StoreWriteError, not_found
+from emulator.qstash.errors import ApiError, StoreWriteError, not_found
 from emulator.qstash.eventlog import EventLog
 from emulator.qstash.flowcontrol import FlowControls, FlowKey
 from emulator.qstash.headers import same, share
@@ -99,7 +100,9 @@ class State:
         self.current_key = credentials.current_key
         self.next_key = credentials.next_key
         self.due = DueQueue()
-        self.events = EventLog(store)
+        # What the dashboard's live feed listens to (emulator/qstash/dashboard.py).
+        self.changes = Changes()
+        self.events = EventLog(store, changes=self.changes)
         self.messages: dict[str, Message] = {}
         # Delivered messages GET /v2/messages/{id} still shows (none unless --retain-delivered).
         self.delivered = Retained(retain_delivered)
@@ -608,6 +611,16 @@ class State:
             raise not_found(f"message {message_id} not found")
         return message
 
+    def deliver_now(self, message_id: str) -> Message:
+        """Make a message waiting for its delivery time (a delay or a retry) due now."""
+        message = self.get_message(message_id)
+        now = self.now()
+        # Due already means it is in flight or waits for a queue or flow-control slot.
+        if message.deliver_at <= now:
+            raise conflict(f"message {message_id} is already due")
+        self._reschedule(message, now)
+        return message
+
     def cancel(self, message_ids: list[str]) -> int:
         cancelled = 0
         now = self.now()
@@ -638,6 +651,10 @@ class State:
 
         self.store.save_meta("current_key", self.current_key)
         self.store.save_meta("next_key", self.next_key, undo)
+
+
+def conflict(message: str) -> ApiError:
+    return ApiError(409, message)
 
 
 def _reason(status: int) -> str:
