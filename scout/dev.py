@@ -80,6 +80,7 @@ def banner(stack: DevStack) -> str:
 creator-scout dev stack (state in {stack.state_dir}/)
   service         {stack.service_url}
   QStash emulator {stack.qstash_url}   (control API under /_emulator/)
+  dashboard       {stack.qstash_url}/_emulator/ui/   (the emulator's, in a browser)
   mock            {stack.mock_url}   (synthetic ScrapeCreators)
 
 The service runs with:

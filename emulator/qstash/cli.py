@@ -88,6 +88,7 @@ def banner(base_url: str, token: str, current_key: str, next_key: str) -> str:
     return "\n".join(
         [
             f"QStash emulator running at {base_url}",
+            f"Dashboard at {base_url}/_emulator/ui/",
             "",
             f"QSTASH_URL={base_url}",
             f"QSTASH_TOKEN={token}",

@@ -52,7 +52,11 @@ async def test_dev_runs_a_demo_job_stops_on_ctrl_c_and_restarts_where_it_stopped
 
     async with start_dev("--no-demo") as second:
         await second.wait_for(r"Ctrl-C stops everything")
+        dashboard = (await second.wait_for(r"dashboard +(http://\S+/_emulator/ui/)")).group(1)
         async with aiohttp.ClientSession() as http:
+            async with http.get(dashboard) as page:
+                assert page.status == 200
+                assert "app.js" in await page.text()
             client = ServiceClient(http, second.service_url, user="demo", admin="dev-admin")
             earlier = await client.status("tiktok", job_id)
         assert earlier["status"] == "completed"

@@ -52,6 +52,7 @@ def test_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 def test_banner_has_the_four_env_lines() -> None:
     text = banner("http://127.0.0.1:8080", "tok", "sig_a", "sig_b")
     assert text.splitlines()[0] == "QStash emulator running at http://127.0.0.1:8080"
+    assert text.splitlines()[1] == "Dashboard at http://127.0.0.1:8080/_emulator/ui/"
     assert text.splitlines()[-4:] == [
         "QSTASH_URL=http://127.0.0.1:8080",
         "QSTASH_TOKEN=tok",

@@ -151,3 +151,18 @@ async def test_every_request_of_the_page_goes_to_the_emulator(
     )
     assert len(names) >= 4  # the page, app.css, app.js, config, the API calls
     assert all(name.startswith(emu.url + "/") for name in names), names
+
+
+async def test_a_fault_added_from_the_ui_is_applied(
+    emu: RunningEmulator, client: AsyncQStash, sink: Sink, browser: WebDriver
+) -> None:
+    await asyncio.to_thread(browser.get, emu.url + "/_emulator/ui/#/time")
+    await fill(browser, "#fault input[name=url]", sink.url("/hook"))
+    await fill(browser, "#fault input[name=status]", "503")
+    await click(browser, "#fault button")
+    await wait_until(browser, lambda d: "503" in text_of(d, "tr.fault"))
+    published = await client.message.publish_json(url=sink.url("/hook"), body={}, retries=0)
+    await emu.drain()
+    assert sink.received == []  # the fault answered instead of the destination
+    [attempt] = [d for d in emu.deliveries() if d["messageId"] == published.message_id]  # type: ignore[union-attr]
+    assert attempt["status"] == 503
