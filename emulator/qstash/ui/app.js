@@ -124,7 +124,7 @@ async function message(id) {
   ]);
   let pending = null;
   try { pending = await api("GET", "/v2/messages/" + encodeURIComponent(id)); } catch (exc) { pending = null; }
-  const ordered = events.events.slice().sort((a, b) => a.time - b.time);
+  const ordered = events.events.slice().reverse(); // the API lists newest first
   const attempts = deliveries.deliveries.map((d) => h("div", { class: "attempt" },
     h("b", {}, `attempt ${d.attempt} at ${time(d.time)}: `),
     h("span", { class: "status" }, d.status === null ? "no response" : `status ${d.status}`),
@@ -164,12 +164,14 @@ async function timeView() {
     h("h2", {}, "Faults"),
     form("fault", [
       h("input", { name: "url", placeholder: "URL pattern" }),
-      h("select", { name: "kind" }, ["status", "timeout", "delay", "reset"].map((k) => h("option", {}, k))),
+      h("select", { name: "kind" }, ["status", "timeout", "duplicate", "delay", "corrupt_signature"].map((k) => h("option", {}, k))),
       h("input", { name: "status", placeholder: "status", size: 5 }),
+      h("input", { name: "delay", placeholder: "delay, e.g. 5s", size: 8 }),
       h("input", { name: "count", placeholder: "count", size: 5, value: "1" }),
     ], "Add fault", (data) => {
       const fault = { url: data.get("url"), kind: data.get("kind"), count: Number(data.get("count")) };
       if (data.get("status")) fault.status = Number(data.get("status"));
+      if (data.get("delay")) fault.delay = data.get("delay");
       return api("POST", "/_emulator/faults", fault);
     }),
     h("table", { id: "faults" }, h("tr", {}, ["url", "kind", "remaining", "status"].map((t) => h("th", {}, t))),
