@@ -9,14 +9,19 @@ from itertools import islice
 
 from aiohttp import web
 
-from emulator.qstash import filters
+from emulator.qstash import filters, schedules
 from emulator.qstash.appkeys import DISPATCHER, STATE
 from emulator.qstash.errors import bad_request
 from emulator.qstash.models import JsonDict, ms
-from emulator.qstash.views import message_json
+from emulator.qstash.views import message_json, schedule_json
 
 PREFIX = "/_emulator/ui/"
 _ASSETS = {
+    "core.js": "text/javascript",
+    "messages.js": "text/javascript",
+    "dlq.js": "text/javascript",
+    "schedules.js": "text/javascript",
+    "events.js": "text/javascript",
     "app.js": "text/javascript",
     "app.css": "text/css",
     "index.html": "text/html",
@@ -153,6 +158,15 @@ async def deliver_now(request: web.Request) -> web.Response:
     return web.json_response(message_json(message))
 
 
+async def trigger_schedule(request: web.Request) -> web.Response:
+    """Fire a schedule's tick now, paused or not; its messages are delivered as published."""
+    schedule = schedules.trigger(request.app[STATE], request.match_info["schedule_id"])
+    dispatcher = request.app[DISPATCHER]
+    dispatcher.launch_due()
+    dispatcher.wake()
+    return web.json_response(schedule_json(schedule))
+
+
 async def on_shutdown(app: web.Application) -> None:
     app[STATE].changes.close()
 
@@ -168,4 +182,5 @@ def add_routes(app: web.Application) -> None:
     r.add_get(PREFIX + "{name}", asset)
     r.add_get("/_emulator/messages", list_messages)
     r.add_post("/_emulator/messages/{message_id}/deliver", deliver_now)
+    r.add_post("/_emulator/schedules/{schedule_id}/trigger", trigger_schedule)
     app.on_shutdown.append(on_shutdown)

@@ -1,4 +1,4 @@
-"""Schedule rules: create or overwrite by id, pause, resume, delete, and fire a tick."""
+"""Schedule rules: create or overwrite by id, pause, resume, delete, and fire or trigger a tick."""
 
 from __future__ import annotations
 
@@ -75,6 +75,13 @@ def set_paused(state: State, schedule_id: str, paused: bool) -> None:
         # A resumed schedule fires at its next regular time, not for the ticks it missed.
         next_time = parse_cron(schedule.cron).next_after(state.now())
     state.put_schedule(replace(schedule, paused=paused, next_schedule_time=next_time))
+
+
+def trigger(state: State, schedule_id: str) -> Schedule:
+    """Fire one tick now (the dashboard's "trigger now"); the next regular tick follows."""
+    schedule = get(state, schedule_id)
+    fire(state, schedule)
+    return schedule
 
 
 def fire(state: State, schedule: Schedule) -> None:

@@ -1,14 +1,18 @@
-"""Headless Chromium for the dashboard tests: Debian's chromium driven by selenium."""
+"""Headless Chromium for the dashboard tests: Debian's chromium driven by selenium, and helpers."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -47,3 +51,35 @@ def browser() -> Iterator[webdriver.Chrome]:
         yield driver
     finally:
         driver.quit()
+
+
+async def wait_until(driver: WebDriver, condition: Callable[[WebDriver], Any]) -> Any:
+    """Poll the page in a thread so the emulator (in this event loop) keeps serving it."""
+    return await asyncio.to_thread(WebDriverWait(driver, 10, poll_frequency=0.05).until, condition)
+
+
+def text_of(driver: WebDriver, css: str) -> str:
+    # Read in one script: the live feed re-renders views, so element handles go stale.
+    script = "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText).join('\\n')"
+    return str(driver.execute_script(script, css))
+
+
+async def click(driver: WebDriver, css: str) -> None:
+    await wait_until(
+        driver,
+        lambda d: d.execute_script(
+            "const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e", css
+        ),
+    )
+
+
+async def fill(driver: WebDriver, css: str, value: str) -> None:
+    await wait_until(
+        driver,
+        lambda d: d.execute_script(
+            "const e = document.querySelector(arguments[0]);"
+            " if (e) e.value = arguments[1]; return !!e",
+            css,
+            value,
+        ),
+    )

@@ -4,57 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 from qstash import AsyncQStash
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from emulator.qstash.testing import RunningEmulator
-from tests.emulator.qstash.browser import browser
+from tests.emulator.qstash.browser import browser, click, fill, text_of, wait_until
 from tests.emulator.qstash.conftest import Sink
 
 __all__ = ["browser"]
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).parents[3] / "docs" / "dashboard.png"
-
-
-async def wait_until(driver: WebDriver, condition: Callable[[WebDriver], Any]) -> Any:
-    """Poll the page in a thread so the emulator (in this event loop) keeps serving it."""
-    return await asyncio.to_thread(WebDriverWait(driver, 10, poll_frequency=0.05).until, condition)
-
-
-def text_of(driver: WebDriver, css: str) -> str:
-    # Read in one script: the live feed re-renders views, so element handles go stale.
-    script = "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText).join('\\n')"
-    return str(driver.execute_script(script, css))
-
-
-async def click(driver: WebDriver, css: str) -> None:
-    await wait_until(
-        driver,
-        lambda d: d.execute_script(
-            "const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e", css
-        ),
-    )
-
-
-async def fill(driver: WebDriver, css: str, value: str) -> None:
-    await wait_until(
-        driver,
-        lambda d: d.execute_script(
-            "const e = document.querySelector(arguments[0]);"
-            " if (e) e.value = arguments[1]; return !!e",
-            css,
-            value,
-        ),
-    )
 
 
 async def test_root_redirects_to_the_dashboard(emu: RunningEmulator) -> None:
