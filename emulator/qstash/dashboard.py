@@ -22,6 +22,8 @@ _ASSETS = {
     "dlq.js": "text/javascript",
     "schedules.js": "text/javascript",
     "events.js": "text/javascript",
+    "queues.js": "text/javascript",
+    "urlgroups.js": "text/javascript",
     "app.js": "text/javascript",
     "app.css": "text/css",
     "index.html": "text/html",

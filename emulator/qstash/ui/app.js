@@ -13,6 +13,22 @@ function route() {
   return { name, ...VIEWS[name] };
 }
 
+// What the user typed into a form and has not sent: a live re-render must not wipe it.
+function typed() {
+  const kept = new Map();
+  for (const el of view().querySelectorAll("form[id] input:not([type=checkbox]), form[id] textarea")) {
+    if (el.value !== el.defaultValue) kept.set(el.form.id + "\u0000" + el.name, el.value);
+  }
+  return kept;
+}
+
+function retype(kept) {
+  for (const el of view().querySelectorAll("form[id] input:not([type=checkbox]), form[id] textarea")) {
+    const key = el.form.id + "\u0000" + el.name;
+    if (kept.has(key)) el.value = kept.get(key);
+  }
+}
+
 let refreshing = null;
 let again = false;
 
@@ -24,7 +40,9 @@ async function refresh() {
       const shown = route();
       try {
         const content = await shown.render();
+        const kept = typed();
         view().replaceChildren(...content.filter((c) => c !== null));
+        retype(kept);
       } catch (exc) {
         view().replaceChildren(h("p", { class: "error" }, exc.message));
       }

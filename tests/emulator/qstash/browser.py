@@ -14,6 +14,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from emulator.qstash.testing import RunningEmulator
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = (
@@ -83,3 +85,9 @@ async def fill(driver: WebDriver, css: str, value: str) -> None:
             value,
         ),
     )
+
+
+async def open_view(driver: WebDriver, emu: RunningEmulator, view: str) -> None:
+    await asyncio.to_thread(driver.get, emu.url + f"/_emulator/ui/#/{view}")
+    await wait_until(driver, lambda d: "● live" in text_of(d, "#live"))
+    await wait_until(driver, lambda d: d.execute_script("return document.body.dataset.rendered"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 import pytest
 from qstash import AsyncQStash
@@ -11,18 +9,12 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 
 from emulator.qstash.testing import RunningEmulator
-from tests.emulator.qstash.browser import browser, click, fill, text_of, wait_until
+from tests.emulator.qstash.browser import browser, click, fill, open_view, text_of, wait_until
 from tests.emulator.qstash.conftest import Sink
 
 __all__ = ["browser"]
 
 pytestmark = pytest.mark.browser
-
-
-async def open_view(driver: WebDriver, emu: RunningEmulator, view: str) -> None:
-    await asyncio.to_thread(driver.get, emu.url + f"/_emulator/ui/#/{view}")
-    await wait_until(driver, lambda d: "● live" in text_of(d, "#live"))
-    await wait_until(driver, lambda d: d.execute_script("return document.body.dataset.rendered"))
 
 
 def attribute(driver: WebDriver, css: str, name: str) -> str:
