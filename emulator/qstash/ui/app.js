@@ -58,7 +58,9 @@ async function refresh() {
 
 function watches(kinds) {
   const shown = route();
-  return shown.kinds === null || kinds.some((kind) => shown.kinds.includes(kind));
+  // A reset empties every kind of state at once.
+  if (shown.kinds === null || kinds.includes("reset")) return true;
+  return kinds.some((kind) => shown.kinds.includes(kind));
 }
 
 function listen() {

@@ -195,3 +195,17 @@ async def test_publish_from_the_ui_shows_the_answer_and_the_api_error(
     assert received.headers["X-Demo"] == "yes"
     assert received.headers["Content-Type"] == "text/plain"
     assert f'"messageId": "{received.headers["Upstash-Message-Id"]}"' in answer
+
+
+async def test_a_reset_empties_every_view_live(
+    emu: RunningEmulator, client: AsyncQStash, sink: Sink, browser: WebDriver
+) -> None:
+    await client.schedule.create(destination=sink.url("/tick"), cron="0 * * * *")
+    await open_view(browser, emu, "schedules")
+    await wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.schedule"))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(emu.url + "/_emulator/reset") as response,
+    ):
+        assert response.status == 200
+    await wait_until(browser, lambda d: text_of(d, "#schedules-empty"))
