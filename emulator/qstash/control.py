@@ -101,7 +101,7 @@ async def reset(request: web.Request) -> web.Response:
 
 async def list_deliveries(request: web.Request) -> web.Response:
     records = request.app[DELIVERY].transcript()
-    for field in ("messageId", "url"):
+    for field in ("messageId", "url", "callbackOf"):
         if field in request.query:
             records = [r for r in records if r[field] == request.query[field]]
     return ok({"deliveries": records})

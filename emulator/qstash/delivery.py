@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from emulator.qstash.state import NON_RETRYABLE_STATUS, Outcome, State
 DEFAULT_TIMEOUT = 15 * 60.0  # the free plan's Max HTTP Response Duration
 MAX_RESPONSE_BODY = 1 << 20  # kept per attempt for events, DLQ and callbacks
 TRANSCRIPT_SIZE = 10_000
+TRANSCRIPT_BODY = 4096  # bytes of a response body the transcript shows; the rest is cut
 _RETRY_HEADERS = (
     "Retry-After",
     "X-RateLimit-Reset",
@@ -89,18 +91,21 @@ class Delivery:
             response = Response(status=fault.status, body=b"injected fault")
             self._record(message, headers, fault, response=response)
             return Outcome(response)
+        started = time.perf_counter()
         if fault is not None and fault.kind == "duplicate":
             first, second = await asyncio.gather(
                 self._send(message, headers), self._send(message, headers)
             )
-            self._record(message, headers, fault, response=second)
+            duration = time.perf_counter() - started
+            self._record(message, headers, fault, response=second, duration=duration)
             response = first
         else:
             response = await self._send(message, headers)
+            duration = time.perf_counter() - started
         if fault is not None and fault.kind == "timeout":
             # The destination got the request, but QStash gave up waiting: an at-least-once case.
             response = Response(status=0, error="request timed out (injected fault)")
-        self._record(message, headers, fault, response=response)
+        self._record(message, headers, fault, response=response, duration=duration)
         return self._judge(response)
 
     async def _send(self, message: Message, headers: CIMultiDict[str]) -> Response:
@@ -154,12 +159,15 @@ class Delivery:
         *,
         response: Response | None = None,
         note: str | None = None,
+        duration: float | None = None,
     ) -> None:
         # Kept raw and rendered on request: building the dict costs more than the attempt's
         # own bookkeeping, and most transcripts are never read.
         kind = None if fault is None else fault.kind
         self._transcript.append(
-            _Attempt(message, headers, message.retried, self.state.now(), response, kind, note)
+            _Attempt(
+                message, headers, message.retried, self.state.now(), response, kind, note, duration
+            )
         )
 
     def transcript(self) -> list[JsonDict]:
@@ -178,9 +186,13 @@ class _Attempt:
     response: Response | None
     fault: str | None
     note: str | None
+    duration: float | None  # seconds the HTTP exchange took (wall clock); None: none was sent
 
     def to_json(self) -> JsonDict:
         message, response = self.message, self.response
+        # The attempt keeps the Response it got (shared with events and callbacks): the cap
+        # is applied here, when someone reads the transcript, not on the delivery path.
+        body = b"" if response is None else response.body
         record: JsonDict = {
             "messageId": message.id,
             "url": message.url,
@@ -193,6 +205,11 @@ class _Attempt:
             "status": None if response is None else response.status,
             "error": None if response is None else response.error,
             "fault": self.fault,
+            "responseHeaders": {} if response is None else response.headers,
+            "responseBody": body[:TRANSCRIPT_BODY].decode(errors="replace"),
+            "responseBodyTruncated": len(body) > TRANSCRIPT_BODY,
+            "durationMs": None if self.duration is None else round(self.duration * 1000, 3),
+            "callbackOf": message.callback_of,
         }
         if self.note is not None:
             record["note"] = self.note

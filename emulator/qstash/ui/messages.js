@@ -66,6 +66,29 @@ function claims(headers) {
   return JSON.parse(atob(payload + "=".repeat((4 - (payload.length % 4)) % 4)));
 }
 
+function headerText(headers) {
+  return Object.entries(headers).map(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${x}`).join("\n")).join("\n");
+}
+
+// One transcript entry: the request QStash sent and what came back.
+function attemptView(d) {
+  return h("div", { class: "attempt" },
+    h("b", {}, `attempt ${d.attempt} at ${time(d.time)}: `),
+    h("span", { class: "status" }, d.status === null ? "no response" : `status ${d.status}`),
+    d.error ? ` (${d.error})` : "", d.fault ? ` [fault: ${d.fault}]` : "",
+    h("span", { class: "duration" }, d.durationMs === null ? "" : ` in ${d.durationMs} ms`),
+    h("div", {}, `${d.method} ${d.url}`),
+    h("div", {}, "request headers"),
+    h("pre", { class: "request-headers" }, headerText(d.headers)),
+    h("div", {}, "request body"),
+    h("pre", { class: "request-body" }, d.body),
+    claims(d.headers) ? [h("div", {}, "signature claims"), h("pre", { class: "claims" }, JSON.stringify(claims(d.headers), null, 2))] : null,
+    h("div", {}, "response headers"),
+    h("pre", { class: "response-headers" }, headerText(d.responseHeaders || {})),
+    h("div", {}, "response body", d.responseBodyTruncated ? " (truncated)" : ""),
+    h("pre", { class: "response-body" }, d.responseBody || ""));
+}
+
 async function message(id) {
   const [events, deliveries] = await Promise.all([
     api("GET", "/v2/events?messageId=" + encodeURIComponent(id)),
@@ -74,14 +97,7 @@ async function message(id) {
   let pending = null;
   try { pending = await api("GET", "/v2/messages/" + encodeURIComponent(id)); } catch (exc) { pending = null; }
   const ordered = events.events.slice().reverse(); // the API lists newest first
-  const attempts = deliveries.deliveries.map((d) => h("div", { class: "attempt" },
-    h("b", {}, `attempt ${d.attempt} at ${time(d.time)}: `),
-    h("span", { class: "status" }, d.status === null ? "no response" : `status ${d.status}`),
-    d.error ? ` (${d.error})` : "", d.fault ? ` [fault: ${d.fault}]` : "",
-    h("div", {}, `${d.method} ${d.url}`),
-    h("pre", {}, Object.entries(d.headers).map(([k, v]) => `${k}: ${v}`).join("\n")),
-    h("pre", {}, d.body),
-    claims(d.headers) ? [h("div", {}, "signature claims"), h("pre", { class: "claims" }, JSON.stringify(claims(d.headers), null, 2))] : null));
+  const attempts = deliveries.deliveries.map(attemptView);
   return [
     h("h2", {}, "Message ", h("code", {}, id)),
     pending ? h("p", { id: "actions" },

@@ -1,0 +1,58 @@
+"""The dashboard's message detail (full transcript, callbacks) and overview counts, in a browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+from qstash import AsyncQStash
+from selenium.webdriver.chrome.webdriver import WebDriver
+
+from emulator.qstash.testing import RunningEmulator
+from tests.emulator.qstash.browser import browser, open_view, text_of, wait_until
+from tests.emulator.qstash.conftest import Sink
+
+__all__ = ["browser"]
+
+pytestmark = pytest.mark.browser
+TRANSCRIPT_BODY = 4096  # the README promises the first 4 KiB of a response body
+
+
+async def deliveries(emu: RunningEmulator, query: str) -> list[dict[str, Any]]:
+    """GET /_emulator/deliveries?<query> over HTTP, as a user of the control API sees it."""
+    url = emu.url + "/_emulator/deliveries?" + query
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200
+        records: list[dict[str, Any]] = (await response.json())["deliveries"]
+        return records
+
+
+async def test_the_transcript_holds_the_response_headers_body_and_duration(
+    emu: RunningEmulator, client: AsyncQStash, sink: Sink, browser: WebDriver
+) -> None:
+    sink.reply("/hook", 201, headers={"X-Receiver": "kept"}, body=b"receiver says hi")
+    sink.reply("/big", 200, body=b"x" * (TRANSCRIPT_BODY + 10))
+    published = await client.message.publish_json(url=sink.url("/hook"), body={"n": 1})
+    message_id = published.message_id  # type: ignore[union-attr]
+    big = await client.message.publish_json(url=sink.url("/big"), body={})
+    await emu.drain()
+
+    [record] = await deliveries(emu, f"messageId={message_id}")
+    assert record["status"] == 201
+    assert record["responseHeaders"]["X-Receiver"] == ["kept"]
+    assert record["responseBody"] == "receiver says hi"
+    assert record["responseBodyTruncated"] is False
+    assert isinstance(record["durationMs"], float)
+    assert record["durationMs"] > 0
+    assert record["body"] == '{"n": 1}'  # the fields that were there stay
+    [record] = await deliveries(emu, f"messageId={big.message_id}")  # type: ignore[union-attr]
+    assert record["responseBody"] == "x" * TRANSCRIPT_BODY
+    assert record["responseBodyTruncated"] is True
+
+    await open_view(browser, emu, f"messages/{message_id}")
+    await wait_until(browser, lambda d: "status 201" in text_of(d, "#attempts"))
+    assert "X-Receiver: kept" in text_of(browser, "#attempts pre.response-headers")
+    assert text_of(browser, "#attempts pre.response-body") == "receiver says hi"
+    assert text_of(browser, "#attempts pre.request-body") == '{"n": 1}'
+    assert "ms" in text_of(browser, "#attempts span.duration")
