@@ -107,13 +107,17 @@ async def stream(request: web.Request) -> web.StreamResponse:
 
 
 async def counts(request: web.Request) -> web.Response:
-    """The overview's counts of what the emulator holds now."""
+    """The overview's counts: what the emulator holds now, attempts running now, and messages
+    delivered or failed since the emulator started (or was reset)."""
     state = request.app[STATE]
     retrying = sum(1 for m in state.messages.values() if m.retried)
     return web.json_response(
         {
             "pending": len(state.messages) - retrying,
             "retrying": retrying,
+            "inFlight": request.app[DISPATCHER].in_flight,
+            "delivered": state.delivered_count,
+            "failed": state.failed_count,
             "DLQ": len(state.dlq),
             "schedules": len(state.schedules),
         }

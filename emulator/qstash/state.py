@@ -106,6 +106,9 @@ class State:
         self.messages: dict[str, Message] = {}
         # Delivered messages GET /v2/messages/{id} still shows (none unless --retain-delivered).
         self.delivered = Retained(retain_delivered)
+        # Messages settled since the emulator started (or was reset): the dashboard's counts.
+        self.delivered_count = 0
+        self.failed_count = 0
         self.dlq: dict[str, DlqEntry] = {}
         self.schedules: dict[str, Schedule] = {}
         # dedup key -> (the JSON answer of the first publish, when the key expires)
@@ -156,6 +159,7 @@ class State:
             message.cancelled = True  # attempts in flight end without a trace
         self.messages.clear()
         self.delivered.clear()
+        self.delivered_count = self.failed_count = 0
         self.dlq.clear()
         self.schedules.clear()
         self.dedup.clear()
@@ -557,6 +561,10 @@ class State:
         self.due.push(when, message, now=self.now())
 
     def _settle(self, message: Message, result: str) -> None:
+        if result == "SUCCESS":
+            self.delivered_count += 1
+        else:
+            self.failed_count += 1
         self.messages.pop(message.id, None)
         self.flows.unregister(message)
         self._release_after_callbacks(message)

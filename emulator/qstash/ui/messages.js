@@ -8,7 +8,8 @@ async function overview() {
   const [clock, counts, keys] = await Promise.all([
     api("GET", "/_emulator/clock"), api("GET", "/_emulator/ui/counts"), api("GET", "/v2/keys"),
   ]);
-  const card = (name, value) => h("div", { class: "card", id: "count-" + name }, h("b", {}, value), name);
+  const labels = { inFlight: "in flight", delivered: "delivered (since start)", failed: "failed (since start)" };
+  const card = (name, value) => h("div", { class: "card", id: "count-" + name }, h("b", {}, value), labels[name] || name);
   return [
     h("h2", {}, "Clock"),
     h("p", { id: "clock" }, `${time(clock.now)} · ${clock.mode} clock · next due ${time(clock.nextDue)}`,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from qstash import AsyncQStash
 from selenium.webdriver.chrome.webdriver import WebDriver
 
 from emulator.qstash.testing import RunningEmulator
 from tests.emulator.qstash.browser import browser, open_view, text_of, wait_until
-from tests.emulator.qstash.conftest import Sink
+from tests.emulator.qstash.conftest import Sink, serve
 
 __all__ = ["browser"]
 
@@ -56,3 +58,45 @@ async def test_the_transcript_holds_the_response_headers_body_and_duration(
     assert text_of(browser, "#attempts pre.response-body") == "receiver says hi"
     assert text_of(browser, "#attempts pre.request-body") == '{"n": 1}'
     assert "ms" in text_of(browser, "#attempts span.duration")
+
+
+def count(driver: WebDriver, name: str) -> str:
+    return text_of(driver, f"#count-{name} b")
+
+
+async def test_the_overview_counts_in_flight_delivered_and_failed(
+    emu: RunningEmulator, client: AsyncQStash, sink: Sink, browser: WebDriver
+) -> None:
+    sink.reply("/fail", 500)
+    await client.message.publish_json(url=sink.url("/ok"), body={})
+    await client.message.publish_json(url=sink.url("/fail"), body={}, retries=0)
+    await emu.drain()
+    await open_view(browser, emu, "overview")
+    assert count(browser, "delivered") == "1"
+    assert count(browser, "failed") == "1"
+    assert count(browser, "DLQ") == "1"
+    assert count(browser, "inFlight") == "0"
+    assert "in flight" in text_of(browser, "#count-inFlight")
+
+    # A receiver that holds its answer: the attempt is in flight until it is released.
+    release = asyncio.Event()
+
+    async def slow(_: web.Request) -> web.Response:
+        await release.wait()
+        return web.Response(text="late")
+
+    async with serve(slow) as base:
+        await client.message.publish_json(url=base + "/slow", body={})
+        draining = asyncio.create_task(emu.drain())
+        await wait_until(browser, lambda d: count(d, "inFlight") == "1")
+        release.set()
+        await draining
+        await wait_until(browser, lambda d: count(d, "delivered") == "2")
+    assert count(browser, "inFlight") == "0"
+    async with aiohttp.ClientSession() as http, http.get(emu.url + "/_emulator/ui/counts") as r:
+        answer = await r.json()
+    assert {k: answer[k] for k in ("inFlight", "delivered", "failed")} == {
+        "inFlight": 0,
+        "delivered": 2,
+        "failed": 1,
+    }
