@@ -210,6 +210,10 @@ class _Attempt:
             "responseBodyTruncated": len(body) > TRANSCRIPT_BODY,
             "durationMs": None if self.duration is None else round(self.duration * 1000, 3),
             "callbackOf": message.callback_of,
+            "callback": None if message.callback is None else message.callback.url,
+            "failureCallback": (
+                None if message.failure_callback is None else message.failure_callback.url
+            ),
         }
         if self.note is not None:
             record["note"] = self.note

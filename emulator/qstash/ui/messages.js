@@ -91,14 +91,26 @@ function attemptView(d) {
 }
 
 async function message(id) {
-  const [events, deliveries] = await Promise.all([
+  const [events, deliveries, calledBack] = await Promise.all([
     api("GET", "/v2/events?messageId=" + encodeURIComponent(id)),
     api("GET", "/_emulator/deliveries?messageId=" + encodeURIComponent(id)),
+    api("GET", "/_emulator/deliveries?callbackOf=" + encodeURIComponent(id)),
   ]);
   let pending = null;
   try { pending = await api("GET", "/v2/messages/" + encodeURIComponent(id)); } catch (exc) { pending = null; }
   const ordered = events.events.slice().reverse(); // the API lists newest first
   const attempts = deliveries.deliveries.map(attemptView);
+  // The URLs: from the pending message, else from an attempt (a settled message is gone).
+  const known = pending || deliveries.deliveries[0] || {};
+  const callback = known.callback || null;
+  const failureCallback = known.failureCallback || null;
+  // Each callback is a message of its own; its attempts name this one in callbackOf.
+  const callbackAttempts = calledBack.deliveries.map((d) => h("div", { class: "callback-delivery" },
+    h("div", { class: "callback-kind" },
+      [d.url === callback ? "callback" : null, d.url === failureCallback ? "failure callback" : null]
+        .filter(Boolean).join(" / ") || "callback",
+      " message ", h("a", { href: "#/messages/" + d.messageId }, d.messageId)),
+    attemptView(d)));
   return [
     h("h2", {}, "Message ", h("code", {}, id)),
     pending ? h("p", { id: "actions" },
@@ -112,6 +124,11 @@ async function message(id) {
         h("td", {}, e.error || (e.nextDeliveryTime ? "next " + time(e.nextDeliveryTime) : ""))))),
     h("h3", {}, "Delivery attempts"),
     h("div", { id: "attempts" }, attempts.length ? attempts : "none yet"),
+    h("h3", {}, "Callbacks"),
+    h("table", { id: "callback-urls" },
+      h("tr", {}, h("th", {}, "callback"), h("td", { id: "callback-url" }, callback || "none")),
+      h("tr", {}, h("th", {}, "failure callback"), h("td", { id: "failure-callback-url" }, failureCallback || "none"))),
+    h("div", { id: "callbacks" }, callbackAttempts.length ? callbackAttempts : "no callback sent yet"),
   ];
 }
 

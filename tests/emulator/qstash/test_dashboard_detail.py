@@ -100,3 +100,33 @@ async def test_the_overview_counts_in_flight_delivered_and_failed(
         "delivered": 2,
         "failed": 1,
     }
+
+
+async def test_the_detail_shows_the_callback_urls_and_the_callback_deliveries(
+    emu: RunningEmulator, client: AsyncQStash, sink: Sink, browser: WebDriver
+) -> None:
+    sink.reply("/cb", 202, body=b"callback received")
+    published = await client.message.publish_json(
+        url=sink.url("/hook"),
+        body={},
+        callback=sink.url("/cb"),
+        failure_callback=sink.url("/failed"),
+    )
+    message_id = published.message_id  # type: ignore[union-attr]
+    await open_view(browser, emu, f"messages/{message_id}")
+    assert text_of(browser, "#callback-url") == sink.url("/cb")
+    assert text_of(browser, "#failure-callback-url") == sink.url("/failed")
+    assert "no callback sent yet" in text_of(browser, "#callbacks")
+
+    await emu.drain()
+    [callback] = await deliveries(emu, f"callbackOf={message_id}")
+    assert callback["url"] == sink.url("/cb")
+    assert callback["messageId"] != message_id
+    await wait_until(browser, lambda d: "status 202" in text_of(d, "#callbacks"))
+    # Settled: the URLs now come from the transcript, the message itself is gone.
+    assert text_of(browser, "#callback-url") == sink.url("/cb")
+    assert text_of(browser, "#failure-callback-url") == sink.url("/failed")
+    assert "callback message" in text_of(browser, "#callbacks .callback-kind")
+    assert callback["messageId"] in text_of(browser, "#callbacks .callback-kind")
+    assert "callback received" in text_of(browser, "#callbacks pre.response-body")
+    assert sink.url("/failed") not in text_of(browser, "#callbacks")
