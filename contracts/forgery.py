@@ -11,7 +11,7 @@ from typing import Any
 
 import jwt
 
-GO_ZERO_TIME = -62135596800  # the `nbf` real QStash tokens carry (reference §7.1)
+GO_ZERO_TIME = -62135596800  # the `nbf` real QStash tokens carry (seen in real QStash tokens)
 
 
 def body_hash(body: bytes) -> str:
@@ -27,7 +27,7 @@ def sign(
     lifetime: int = 300,
     algorithm: str = "HS256",
 ) -> str:
-    """A token shaped exactly like QStash's (claims of reference §7.1), signed with `key`."""
+    """A token shaped exactly like QStash's (the claims real tokens carry), signed with `key`."""
     iat = int(time.time() if issued is None else issued)
     claims: dict[str, Any] = {
         "aud": "",

@@ -13,7 +13,7 @@ from contracts.scenarios import FAILURES, SCENARIOS, Scenario, check_outcome, fo
 from contracts.targets import Target, publish
 from service.publisher import STEP_RETRIES
 
-# Reference §5.2: the n-th retry waits min(86400, e^(2.5·n)) seconds.
+# QStash docs, features/retry: the n-th retry waits min(86400, e^(2.5·n)) seconds.
 BACKOFF = [min(86400.0, math.exp(2.5 * n)) for n in (1, 2, 3)]
 STEP_ATTEMPTS = STEP_RETRIES + 1  # the service publishes each step with this many retries
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from service.config_values import ConfigKey, DurationKey, NumberKey, parse_duration
 
-# QStash refuses delays over 7 days on its free plan (reference §limits): a delay within
-# 0s..7d is accepted on every plan.
+# QStash refuses delays over 7 days on its free plan (QStash docs, features/delay and pricing;
+# PARITY.md, plan limits): a delay within 0s..7d is accepted on every plan.
 QSTASH_MAX_DELAY = "7d"
 QSTASH_MAX_DELAY_SECONDS = parse_duration(QSTASH_MAX_DELAY)
 

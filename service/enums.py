@@ -25,7 +25,7 @@ FINAL_STATUSES = frozenset(
 
 
 class Platform(StrEnum):
-    # One spelling per platform: the original mixed 'Tiktok' and 'TikTok' (reference §13.9).
+    # One spelling per platform: the original mixed 'Tiktok' and 'TikTok' (the original app's data).
     TIKTOK = "TikTok"
     INSTAGRAM = "Instagram"
     YOUTUBE = "YouTube"

@@ -1,4 +1,4 @@
-"""The body QStash posts to a callback or failure callback (reference §6)."""
+"""The body QStash posts to a callback or failure callback (QStash docs, features/callbacks)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_DB = "qstash-emulator.sqlite3"
-# The official dev server's first user (reference §9.1), so apps configured for it use us as is.
+# The official dev server's first user (`@upstash/qstash-cli`'s defaults), so apps configured
+# for it use us as is.
 DEFAULT_TOKEN = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="
 DEFAULT_CURRENT_KEY = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r"
 DEFAULT_NEXT_KEY = "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs"

@@ -91,9 +91,10 @@ def parse_duration(text: str) -> float:
 def parse_retry_after(value: str, *, now: float) -> float | None:
     """Seconds to wait from `now` as a destination's `Retry-After`/`X-RateLimit-Reset*` asks.
 
-    Accepts integer seconds, an RFC 1123 date or a Go duration (reference §4). `0` means
-    retry at once; a date in the past also means at once. None when the value is unparsable,
-    negative, or further than one day away: the caller then falls back to its default backoff.
+    Accepts integer seconds, an RFC 1123 date or a Go duration (QStash docs on the Retry-After
+    family of headers). `0` means retry at once; a date in the past also means at once. None
+    when the value is unparsable, negative, or further than one day away: the caller then falls
+    back to its default backoff.
     """
     text = value.strip()
     if not text:

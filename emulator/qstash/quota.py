@@ -15,7 +15,7 @@ HOUR = 3_600.0
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """One plan's limits (reference §3 notes, §5.1, §8; PARITY.md names each source).
+    """One plan's limits (PARITY.md, plan limits, names each source).
     None: no limit."""
 
     name: str

@@ -29,7 +29,8 @@ def _round_half_away(x: float) -> float:
     return math.copysign(math.floor(abs(x) + 0.5), x)
 
 
-# name -> (arity, implementation); these nine are the whole documented set (reference §5.3).
+# name -> (arity, implementation); these nine are the whole documented set (QStash docs,
+# features/retry, Upstash-Retry-Delay).
 _FUNCTIONS: dict[str, tuple[int, Callable[..., float]]] = {
     "pow": (2, math.pow),
     "exp": (1, math.exp),

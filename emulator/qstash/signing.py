@@ -17,7 +17,7 @@ _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BYTE_TO_BASE58 = bytes((_BASE58 * 5)[:256], "ascii")
 # base64url of {"alg":"HS256","typ":"JWT"}, byte for byte what QStash sends.
 _HEADER_SEGMENT = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
-# Go's zero time.Time in Unix seconds: QStash's nbf since September 2024 (reference §7.1).
+# Go's zero time.Time in Unix seconds: the nbf real QStash tokens have carried since September 2024.
 _GO_ZERO_TIME = -62135596800
 _LIFETIME = 300
 # Go's encoding/json escapes these inside strings; mirror it so `sub` matches real tokens.

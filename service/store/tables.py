@@ -1,4 +1,4 @@
-"""SQLAlchemy Core table definitions (reference §13.1 plus what idempotent steps need)."""
+"""SQLAlchemy Core tables: the original app's schema plus what idempotent steps need (README)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ scraping_jobs = sa.Table(
     sa.Column("processed_results", sa.Integer, nullable=False, server_default="0"),
     sa.Column("target_results", sa.Integer, nullable=False, server_default="1000"),
     sa.Column("updated_at", UTCDateTime, nullable=False),
-    # Deviation from §13.1 (int): TikTok cursors are ints, YouTube continuation tokens are text.
+    # Deviation from the original schema (int): TikTok cursors are ints, YouTube continuation
+    # tokens are text.
     sa.Column("cursor", StorableText, nullable=True),
     sa.Column("progress", sa.Float, nullable=False, server_default="0"),
     # The step the job is waiting for; a step's writes commit only while it still matches.
@@ -75,8 +76,9 @@ scraping_jobs = sa.Table(
     sa.Index("ix_scraping_jobs_user_created", "user_id", "created_at", "id"),
 )
 
-# Deviation from §13.1 (one row per job holding a JSON array): one row per creator, so a
-# step appends without rewriting the array and (job_id, creator_key) dedupes within a job.
+# Deviation from the original schema (one row per job holding a JSON array): one row per
+# creator, so a step appends without rewriting the array and (job_id, creator_key) dedupes
+# within a job.
 scraping_results = sa.Table(
     "scraping_results",
     metadata,
