@@ -12,7 +12,6 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from service import api_models
 from service.api_models import ErrorOut
 from service.config import DynamicConfig
 from service.config_defaults import LIMITS
@@ -239,27 +238,26 @@ def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply_limits(schemas: dict[str, Any], limits: Limits) -> None:
-    """Narrow the job bodies' hard bounds to the dynamic limits in force right now.
+    """Show the job bodies' dynamic limits in force right now.
 
-    The handlers enforce both (hard bounds in the models, `limits.*` in job_requests), so the
-    document shows the tighter of each pair: any request inside it is accepted, any outside
-    it rejected. It is rebuilt on every request, so it follows an admin's changes at once.
+    The `limits.*` keys can never exceed the models' hard bounds (their ranges end there), so
+    the values in force are always the tighter ones: any request inside the document is
+    accepted, any outside it rejected. It is rebuilt on every request, so it follows an
+    admin's changes at once.
     """
-    low = max(limits.target_results_min, api_models.MIN_TARGET_RESULTS)
-    high = min(limits.target_results_max, api_models.MAX_TARGET_RESULTS)
     for name, schema in schemas.items():
         if not name.endswith("JobCreate"):
             continue
         target = schema["properties"]["targetResults"]
         for alternative in target.get("anyOf", [target]):
             if alternative.get("type") == "integer":
-                alternative.update(minimum=low, maximum=high)
+                alternative.update(
+                    minimum=limits.target_results_min, maximum=limits.target_results_max
+                )
         keywords = schema["properties"].get("keywords")
         if keywords is not None:
-            keywords["maxItems"] = min(limits.max_keywords, api_models.MAX_KEYWORDS)
-            keywords["items"]["maxLength"] = min(
-                limits.max_keyword_length, api_models.MAX_KEYWORD_LENGTH
-            )
+            keywords["maxItems"] = limits.max_keywords
+            keywords["items"]["maxLength"] = limits.max_keyword_length
 
 
 def _schemas(routes: Sequence[Route]) -> dict[str, Any]:
