@@ -63,7 +63,9 @@ class Servers:
     workdir: Path
     started: list[Server] = field(default_factory=list)
 
-    def start(self, name: str, argv: list[str], port: int) -> Server:
+    def start(
+        self, name: str, argv: list[str], port: int, env: dict[str, str] | None = None
+    ) -> Server:
         log = self.workdir / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
@@ -72,6 +74,7 @@ class Servers:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 cwd=self.workdir,
+                env=env,
                 # Own session: a Ctrl-C reaches only us, and we stop the children in order.
                 start_new_session=True,
             )

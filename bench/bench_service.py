@@ -6,24 +6,31 @@
    API side is the same for both (the mock serves any number of calls at once); the difference
    is how many calls each client keeps in flight.
 2. CPU: time.process_time over N webhook steps (signature check, lease, commit, publish through
-   the SDK) next to N requests to a bare aiohttp handler, both driven by the same client;
-   then each part of the step on its own.
+   the SDK) on SQLite and on PostgreSQL, next to N requests to a bare aiohttp handler, all driven
+   by the same client in alternating rounds; with the statements and transactions each step
+   sends and the PostgreSQL server's own CPU. Then each part of the step on its own.
 
-Run: python bench/bench_service.py [--creators 30] [--latency 0.2] [--steps 300]
+PostgreSQL: a throwaway database on SCOUT_BENCH_POSTGRES_URL (or --postgres URL; default
+postgresql://root@127.0.0.1:5432/test when it answers; --postgres '' for SQLite only).
+
+Run: python bench/bench_service.py [--creators 30] [--latency 0.2] [--steps 200] [--rounds 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import socket
+import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +39,17 @@ import aiohttp
 import httpx
 import yaml
 from aiohttp import web
+from bench_db import (
+    backend_pids,
+    postgres_database,
+    postgres_reachable,
+    postgres_url_from,
+    sqlite_url,
+)
+from bench_procs import cpu_seconds
 from qstash import AsyncQStash, Receiver
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from emulator.qstash.signing import sign
 from emulator.scrapecreators.testing import running_mock
@@ -47,6 +64,7 @@ from service.platforms.base import StepContext, StepResult, keyed
 from service.publisher import close_qstash
 from service.settings import load_settings
 from service.store import NewJob, StepChanges, Store
+from service.store.outbox import OutboxEntry
 
 KEY = "dev-key"
 CURRENT = "sig_" + "c" * 28
@@ -120,8 +138,10 @@ async def _publish_stub(request: web.Request) -> web.Response:
 
 
 @asynccontextmanager
-async def service(folder: Path, sc_url: str) -> AsyncIterator[tuple[str, web.Application]]:
-    """The service app with a stub QStash (a bare publish handler) and a SQLite store."""
+async def service(
+    folder: Path, sc_url: str, database_url: str | None = None
+) -> AsyncIterator[tuple[str, web.Application]]:
+    """The service app with a stub QStash (a bare publish handler); SQLite unless told."""
     stub = web.Application()
     stub.router.add_post("/{tail:.*}", _publish_stub)
     stub_sock, sock = _socket(), _socket()
@@ -142,7 +162,7 @@ async def service(folder: Path, sc_url: str) -> AsyncIterator[tuple[str, web.App
         }
     )
     clock = SystemClock()
-    store = Store.open(f"sqlite:///{folder / 'bench.db'}", clock)
+    store = Store.open(database_url or sqlite_url(folder), clock)
     await store.upgrade()
     qstash = AsyncQStash("bench", base_url=stub_url, retry=False)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as http:
@@ -226,7 +246,7 @@ async def latency(creators: int, delay: float) -> None:
     print(f"   speed-up: {theirs / ours:.1f}x  (target >= 5x)")
 
 
-# --- 2. CPU per webhook step --------------------------------------------------------------------
+# --- 2. CPU per webhook step, on each engine ------------------------------------------------
 
 
 async def _offline_step(context: StepContext) -> StepResult:
@@ -240,38 +260,153 @@ async def _bare(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def cpu(steps: int) -> None:
+@dataclass
+class Statements:
+    """What the store sent to its database: statements (cursor executes) and transactions."""
+
+    statements: int = 0
+    transactions: int = 0
+
+    def watch(self, engine: AsyncEngine) -> None:
+        def executed(*_: object) -> None:
+            self.statements += 1
+
+        def began(*_: object) -> None:
+            self.transactions += 1
+
+        event.listen(engine.sync_engine, "before_cursor_execute", executed)
+        event.listen(engine.sync_engine, "begin", began)
+
+
+@dataclass
+class Contender:
+    """One engine's service, the deliveries it is to get, and what they cost."""
+
+    engine: str
+    url: str
+    app: web.Application
+    database: str
+    postgres: str | None  # the server URL, to find its backends' CPU
+    requests: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
+    client_ms: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    counted: Statements = field(default_factory=Statements)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.client_ms)
+
+    @property
+    def done(self) -> int:
+        return len(self.requests)
+
+
+async def _server_cpu(contender: Contender) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving the contender's database (local only)."""
+    if contender.postgres is None:
+        return {}
+    seconds = {}
+    for pid in await backend_pids(contender.postgres, contender.database):
+        with contextlib.suppress(OSError):
+            seconds[pid] = cpu_seconds(pid)
+    return seconds
+
+
+async def _round(
+    client: aiohttp.ClientSession, contender: Contender, batch: list[tuple[bytes, dict[str, str]]]
+) -> None:
+    hook = f"{contender.url}/api/qstash/process-scraping"
+    before = await _server_cpu(contender)
+    started = time.process_time()
+    for body, headers in batch:
+        async with client.post(hook, data=body, headers=headers) as response:
+            assert response.status == 200, await response.text()
+            assert (await response.json())["outcome"] == "committed"
+    contender.client_ms.append((time.process_time() - started) / len(batch) * 1000)
+    if contender.postgres is not None:
+        after = await _server_cpu(contender)
+        used = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+        contender.server_ms.append(used / len(batch) * 1000)
+
+
+async def cpu(steps: int, rounds: int, postgres: str | None) -> None:
+    """Rounds alternate between the engines and the bare handler; medians are reported."""
     STEPS[JobKind.INSTAGRAM_SIMILAR] = _offline_step
     bare_app = web.Application()
     bare_app.router.add_post("/bare", _bare)
     bare_sock = _socket()
     bare_runner = await _serve(bare_app, bare_sock)
     bare_url = f"http://127.0.0.1:{bare_sock.getsockname()[1]}/bare"
+    bare_ms: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        async with (
-            service(Path(tmp), "http://127.0.0.1:9") as (url, app),
-            aiohttp.ClientSession() as client,
-        ):
-            hook = f"{url}/api/qstash/process-scraping"
-            requests = [
-                signed(hook, await new_job(app, JobKind.INSTAGRAM_SIMILAR)) for _ in range(steps)
-            ]
-            started = time.process_time()
-            for body, headers in requests:
-                async with client.post(hook, data=body, headers=headers) as response:
-                    assert response.status == 200, await response.text()
-                    assert (await response.json())["outcome"] == "committed"
-            webhook = (time.process_time() - started) / steps
-            started = time.process_time()
-            for body, headers in requests:
-                async with client.post(bare_url, data=body, headers=headers) as response:
-                    await response.read()
-            bare = (time.process_time() - started) / steps
+        async with contextlib.AsyncExitStack() as stack:
+            contenders = []
+            for name, database in await _databases(stack, Path(tmp), postgres):
+                url, app = await stack.enter_async_context(
+                    service(Path(tmp), "http://127.0.0.1:9", database)
+                )
+                server = postgres if name == "PostgreSQL" else None
+                contender = Contender(name, url, app, database, server)
+                hook = f"{url}/api/qstash/process-scraping"
+                for _ in range(steps * rounds + 1):
+                    job_id = await new_job(app, JobKind.INSTAGRAM_SIMILAR)
+                    contender.requests.append(signed(hook, job_id))
+                contenders.append(contender)
+            client = await stack.enter_async_context(aiohttp.ClientSession())
+            # One step each first: connections, caches and pools warm before anything counts.
+            for contender in contenders:
+                await _round(client, contender, [contender.requests.pop()])
+                contender.client_ms.clear()
+                contender.server_ms.clear()
+                contender.counted.watch(contender.app[STORE].engine)
+            for r in range(rounds):
+                for contender in contenders:
+                    await _round(client, contender, contender.requests[r * steps : (r + 1) * steps])
+                started = time.process_time()
+                for body, headers in contenders[0].requests[r * steps : (r + 1) * steps]:
+                    async with client.post(bare_url, data=body, headers=headers) as response:
+                        await response.read()
+                bare_ms.append((time.process_time() - started) / steps * 1000)
     await bare_runner.cleanup()
-    print(f"2. CPU per request over {steps} requests (time.process_time, client included)")
-    print(f"   webhook step (verify, lease, commit, publish via SDK): {webhook * 1000:6.2f} ms")
-    print(f"   bare aiohttp handler:                                   {bare * 1000:6.2f} ms")
-    print(f"   ratio: {webhook / bare:.1f}x; the publish stub itself is one bare handler")
+    _cpu_table(contenders, statistics.median(bare_ms), steps, rounds)
+
+
+def _cpu_table(contenders: list[Contender], bare: float, steps: int, rounds: int) -> None:
+    print(
+        f"2. CPU per webhook step (verify, claim, commit, publish via SDK), median of {rounds} "
+        f"rounds of {steps}, engines side by side"
+    )
+
+    def row(label: str, values: list[str]) -> None:
+        print(f"   {label:<40}" + "".join(f"{v:>14}" for v in values))
+
+    row("", [c.engine for c in contenders])
+    row("service process CPU (ms per step)", [f"{c.median:.2f}" for c in contenders])
+    row("  rounds", [" ".join(f"{v:.1f}" for v in c.client_ms) for c in contenders])
+    row(
+        "database server CPU (ms per step)",
+        [f"{statistics.median(c.server_ms):.2f}" if c.server_ms else "-" for c in contenders],
+    )
+    row("statements per step", [f"{c.counted.statements / c.done:.1f}" for c in contenders])
+    row("transactions per step", [f"{c.counted.transactions / c.done:.1f}" for c in contenders])
+    row("bare aiohttp handler (ms per request)", [f"{bare:.2f}" for _ in contenders])
+    row("step / bare handler", [f"{c.median / bare:.1f}x" for c in contenders])
+    print("   (the client's CPU is in both; the QStash stub answers each publish in-process)")
+
+
+async def _databases(
+    stack: contextlib.AsyncExitStack, folder: Path, postgres: str | None
+) -> list[tuple[str, str]]:
+    """SQLite always; PostgreSQL when a server answers (a throwaway database on it)."""
+    engines = [("SQLite", sqlite_url(folder))]
+    if postgres is not None:
+        if await postgres_reachable(postgres):
+            engines.append(
+                ("PostgreSQL", await stack.enter_async_context(postgres_database(postgres)))
+            )
+        else:
+            print(f"   (PostgreSQL at {postgres} does not answer: SQLite only)")
+    return engines
 
 
 async def _per_call(n: int, call: Callable[[int], Awaitable[object]]) -> float:
@@ -281,48 +416,83 @@ async def _per_call(n: int, call: Callable[[int], Awaitable[object]]) -> float:
     return (time.process_time() - started) / n * 1000
 
 
-async def breakdown(steps: int) -> None:
-    """The webhook step's parts, each on its own, to show where its CPU goes."""
+async def _parts(url: str, app: web.Application, steps: int) -> dict[str, float]:
+    """CPU per call of each part of the step, on this app's store."""
     receiver = Receiver(current_signing_key=CURRENT, next_signing_key=NEXT)
+    hook = f"{url}/api/qstash/process-scraping"
+    ids = [await new_job(app, JobKind.INSTAGRAM_SIMILAR) for _ in range(steps)]
+    tokens = [signed(hook, job_id) for job_id in ids]
+    runs = [uuid.uuid4().hex for _ in ids]
+    store, publisher = app[STORE], app[PUBLISHER]
+    creators = [keyed("c", Creator(platform=Platform.INSTAGRAM, handle="c"))]
+    now = SystemClock().now()
+    entries = [OutboxEntry(f"bench-{job_id}", job_id, 1, 0, now) for job_id in ids]
+
+    async def verify(i: int) -> None:
+        body, headers = tokens[i]
+        receiver.verify(signature=headers["Upstash-Signature"], body=body.decode(), url=hook)
+
+    async def claim(i: int) -> None:
+        await store.claim_step(ids[i], 0, runs[i], lease=timedelta(minutes=5))
+
+    async def commit(i: int) -> None:
+        changes = StepChanges(add_runs=1)
+        await store.commit_step(
+            ids[i], 0, creators=creators, updates=changes, token=runs[i], next_step=entries[i]
+        )
+
+    async def publish(i: int) -> None:
+        await publisher.publish_step(ids[i], 1)
+
+    async def mark_sent(i: int) -> None:
+        await store.mark_sent(entries[i].dedup_id, "msg")
+
+    parts: dict[str, Callable[[int], Awaitable[None]]] = {
+        "signature check (qstash.Receiver)": verify,
+        "claim the step": claim,
+        "commit the step (+ creator, outbox)": commit,
+        "publish the next step (SDK -> stub)": publish,
+        "mark the outbox entry sent": mark_sent,
+    }
+    return {part: await _per_call(steps, call) for part, call in parts.items()}
+
+
+async def breakdown(steps: int, postgres: str | None) -> None:
+    """The webhook step's parts, each on its own, to show where its CPU goes."""
+    figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        async with service(Path(tmp), "http://127.0.0.1:9") as (url, app):
-            hook = f"{url}/api/qstash/process-scraping"
-            ids = [await new_job(app, JobKind.INSTAGRAM_SIMILAR) for _ in range(steps)]
-            tokens = [signed(hook, job_id) for job_id in ids]
-            store, publisher = app[STORE], app[PUBLISHER]
-            lease = timedelta(minutes=5)
-            creator = Creator(platform=Platform.INSTAGRAM, handle="c")
-
-            async def verify(i: int) -> None:
-                body, headers = tokens[i]
-                receiver.verify(
-                    signature=headers["Upstash-Signature"], body=body.decode(), url=hook
+        async with contextlib.AsyncExitStack() as stack:
+            for name, database in await _databases(stack, Path(tmp), postgres):
+                url, app = await stack.enter_async_context(
+                    service(Path(tmp), "http://127.0.0.1:9", database)
                 )
-
-            parts = {
-                "signature check (qstash.Receiver)": verify,
-                "claim the step (1 transaction)": lambda i: store.claim_step(
-                    ids[i], 0, "bench", lease=lease
-                ),
-                "commit the step (1 transaction)": lambda i: store.commit_step(
-                    ids[i], 0, creators=[keyed("c", creator)], updates=StepChanges(add_runs=1)
-                ),
-                "publish the next step (SDK -> stub)": lambda i: publisher.publish_step(ids[i], 1),
-            }
-            print(f"3. the step's parts, CPU per call over {steps} calls")
-            for name, call in parts.items():
-                print(f"   {name:<38} {await _per_call(steps, call):6.2f} ms")
+                figures[name] = await _parts(url, app, steps)
+    names = list(figures)
+    print(f"3. the step's parts, CPU per call over {steps} calls (ms)")
+    print(f"   {'':<40}" + "".join(f"{n:>14}" for n in names))
+    for part in figures[names[0]]:
+        print(f"   {part:<40}" + "".join(f"{figures[n][part]:>14.2f}" for n in names))
 
 
 async def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--creators", type=int, default=30)
     parser.add_argument("--latency", type=float, default=0.2)
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=200, help="steps per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--postgres", help="PostgreSQL server URL ('' for SQLite only)")
+    parser.add_argument(
+        "--only", choices=["latency", "cpu", "parts"], action="append", help="run only these"
+    )
     args = parser.parse_args(argv)
-    await latency(args.creators, args.latency)
-    await cpu(args.steps)
-    await breakdown(args.steps)
+    postgres = postgres_url_from(args.postgres)
+    only = set(args.only or ["latency", "cpu", "parts"])
+    if "latency" in only:
+        await latency(args.creators, args.latency)
+    if "cpu" in only:
+        await cpu(args.steps, args.rounds, postgres)
+    if "parts" in only:
+        await breakdown(args.steps, postgres)
     return 0
 
 

@@ -1,0 +1,78 @@
+"""The benchmarks' databases: a SQLite file, and a throwaway PostgreSQL database when one is
+reachable (SCOUT_BENCH_POSTGRES_URL, else the local default), dropped afterwards."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+POSTGRES_URL_VAR = "SCOUT_BENCH_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql://root@127.0.0.1:5432/test"
+CONNECT_TIMEOUT = 3.0
+
+
+def postgres_url_from(option: str | None) -> str | None:
+    """The server to use: the option, else the variable, else the local default ('' = none)."""
+    if option is not None:
+        return option or None
+    return os.environ.get(POSTGRES_URL_VAR, DEFAULT_POSTGRES_URL) or None
+
+
+def _plain(url: str) -> str:
+    """The URL as asyncpg takes it (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def postgres_reachable(url: str) -> bool:
+    try:
+        conn = await asyncpg.connect(_plain(url), timeout=CONNECT_TIMEOUT)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    await conn.close()
+    return True
+
+
+@asynccontextmanager
+async def postgres_database(server_url: str) -> AsyncIterator[str]:
+    """A new, empty database on the server of `server_url`; yields its URL, drops it after.
+
+    A database of its own (not a schema) so a service process needs nothing but its URL.
+    """
+    name = f"scout_bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(_plain(server_url), timeout=CONNECT_TIMEOUT)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield (
+                make_url(_plain(server_url))
+                .set(database=name)
+                .render_as_string(hide_password=False)
+            )
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def backend_pids(server_url: str, database_url: str) -> list[int]:
+    """Server processes serving `database_url`'s database now (for their CPU time)."""
+    name = make_url(database_url).database
+    conn = await asyncpg.connect(_plain(server_url), timeout=CONNECT_TIMEOUT)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+    finally:
+        await conn.close()
+    return [int(row["pid"]) for row in rows]
+
+
+def sqlite_url(folder: Path, name: str = "bench.db") -> str:
+    return f"sqlite:///{folder / name}"

@@ -1,0 +1,326 @@
+"""Whole jobs, black-box: the service process's CPU per webhook delivery, SQLite next to
+PostgreSQL (not a test: prints figures and ratios).
+
+Starts the QStash emulator, the ScrapeCreators mock (synthetic mode) and one service process
+per engine, each on a free loopback port, sets every step delay to 0 through the admin API,
+then in alternating rounds runs a batch of jobs (every kind, new keywords and handles each
+round) on one service, then on the other. A round ends when the emulator has made no delivery
+to that service's webhook for a while; its cost is the service process's CPU over the round
+(user + system, from /proc) divided by the webhook deliveries the emulator made to it (job
+creation and the first publish included). PostgreSQL's own CPU (its backends serving the
+bench's database) is shown beside it. Every job must end completed; the round is refused
+otherwise.
+
+PostgreSQL: a throwaway database on SCOUT_BENCH_POSTGRES_URL (or --postgres URL; default
+postgresql://root@127.0.0.1:5432/test when it answers; --postgres '' for SQLite only).
+
+Run: python bench/bench_jobs.py [--jobs 4] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+from bench_db import (
+    backend_pids,
+    postgres_database,
+    postgres_reachable,
+    postgres_url_from,
+    sqlite_url,
+)
+from bench_procs import Server, Servers, cpu_seconds, free_port, wait_ready
+
+from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
+from emulator.scrapecreators.state import DEFAULT_API_KEY
+from emulator.scrapecreators.synthetic import tiktok as synthetic_tiktok
+from service.config_defaults import QSTASH_DELAYS
+
+ADMIN = "bench-admin"
+USER = "bench-user"
+# No delivery for this long: the round's jobs are done (or stuck, which the check then says).
+QUIET_SECONDS = 1.0
+ROUND_TIMEOUT = 300.0
+ZERO_DELAYS = {
+    QSTASH_DELAYS.tiktok_continuation_delay.name: "0s",
+    QSTASH_DELAYS.youtube_continuation_delay.name: "0s",
+}
+
+
+def _live_tiktok_handle(stem: str) -> str:
+    """A handle the synthetic mock answers with a live, public profile (some are deactivated,
+    deterministically, to exercise that path: a similar search from one fails the job)."""
+    for n in range(100):
+        handle = f"{stem}{n}"
+        creator = synthetic_tiktok.Creator.of(handle)
+        if not creator.deactivated and not creator.private:
+            return handle
+    raise RuntimeError(f"no live synthetic TikTok handle from {stem!r}")
+
+
+def job_bodies(round_no: int, jobs: int) -> list[tuple[str, dict[str, object]]]:
+    """`jobs` jobs of each kind, with words and handles of their own (the synthetic mock makes
+    up any), so rounds do not reuse each other's profile cache."""
+    bodies: list[tuple[str, dict[str, object]]] = []
+    for i in range(jobs):
+        tag = f"r{round_no}n{i}"
+        bodies += [
+            ("tiktok", {"keywords": [f"baking {tag}"], "targetResults": 100}),
+            ("youtube", {"keywords": [f"sourdough {tag}"], "targetResults": 100}),
+            ("tiktok-similar", {"username": _live_tiktok_handle(f"baker.{tag}")}),
+            ("instagram", {"username": f"clay.{tag}"}),
+            ("youtube-similar", {"username": f"@bread{tag}"}),
+        ]
+    return bodies
+
+
+@dataclass
+class Contender:
+    """One engine's service process and what its rounds cost."""
+
+    engine: str
+    server: Server
+    database: str
+    postgres: str | None  # the server URL, to find its backends' CPU
+    service_ms: list[float] = field(default_factory=list)
+    database_ms: list[float] = field(default_factory=list)
+    deliveries: int = 0
+    jobs: int = 0
+    api_calls: int = 0
+
+    @property
+    def hook(self) -> str:
+        return f"{self.server.url}/api/qstash/process-scraping"
+
+
+def _auth(user: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer dev:{user}"}
+
+
+async def _json(response: aiohttp.ClientResponse, expect: int) -> dict[str, object]:
+    body: dict[str, object] = await response.json()
+    if response.status != expect:
+        raise RuntimeError(f"{response.method} {response.url} answered {response.status}: {body}")
+    return body
+
+
+class Bench:
+    def __init__(self, session: aiohttp.ClientSession, qstash: Server, mock: Server) -> None:
+        self.session = session
+        self.qstash = qstash
+        self.mock = mock
+
+    async def api_calls(self) -> int:
+        """The ScrapeCreators calls the mock has answered since it started."""
+        async with self.session.get(f"{self.mock.url}/_mock/requests") as response:
+            return len((await _json(response, 200))["requests"])  # type: ignore[arg-type]
+
+    async def deliveries(self, hook: str) -> int:
+        url = f"{self.qstash.url}/_emulator/deliveries"
+        async with self.session.get(url, params={"url": hook}) as response:
+            return len((await _json(response, 200))["deliveries"])  # type: ignore[arg-type]
+
+    async def clear_deliveries(self) -> None:
+        async with self.session.delete(f"{self.qstash.url}/_emulator/deliveries") as response:
+            await _json(response, 200)
+
+    async def server_cpu(self, contender: Contender) -> dict[int, float]:
+        if contender.postgres is None:
+            return {}
+        seconds = {}
+        for pid in await backend_pids(contender.postgres, contender.database):
+            with contextlib.suppress(OSError):
+                seconds[pid] = cpu_seconds(pid)
+        return seconds
+
+    async def create_jobs(self, contender: Contender, round_no: int, jobs: int) -> list[str]:
+        url = contender.server.url
+        async with self.session.post(
+            f"{url}/api/campaigns", json={"name": f"bench {round_no}"}, headers=_auth(USER)
+        ) as response:
+            campaign = (await _json(response, 201))["id"]
+        created = []
+        for route, body in job_bodies(round_no, jobs):
+            async with self.session.post(
+                f"{url}/api/scraping/{route}",
+                json={**body, "campaignId": campaign},
+                headers=_auth(USER),
+            ) as response:
+                created.append(f"{route} {(await _json(response, 200))['jobId']}")
+        return created
+
+    async def wait_quiet(self, hook: str) -> None:
+        deadline = time.monotonic() + ROUND_TIMEOUT
+        seen, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            count = await self.deliveries(hook)
+            if count != seen:
+                seen, since = count, time.monotonic()
+            elif time.monotonic() - since >= QUIET_SECONDS:
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"deliveries to {hook} still arriving after {ROUND_TIMEOUT}s")
+
+    async def check_completed(self, contender: Contender, jobs: list[str]) -> None:
+        for entry in jobs:
+            route, job_id = entry.split()
+            async with self.session.get(
+                f"{contender.server.url}/api/scraping/{route}",
+                params={"jobId": job_id, "limit": "1"},
+                headers=_auth(USER),
+            ) as response:
+                body = await _json(response, 200)
+            if body["status"] != "completed":
+                raise RuntimeError(
+                    f"{contender.engine}: {route} job {job_id} ended {body['status']}: "
+                    f"{body.get('error')}"
+                )
+
+    async def round(self, contender: Contender, round_no: int, jobs: int) -> None:
+        await self.clear_deliveries()
+        calls = await self.api_calls()
+        database_before = await self.server_cpu(contender)
+        before = cpu_seconds(contender.server.pid)
+        created = await self.create_jobs(contender, round_no, jobs)
+        await self.wait_quiet(contender.hook)
+        used = cpu_seconds(contender.server.pid) - before
+        database_after = await self.server_cpu(contender)
+        deliveries = await self.deliveries(contender.hook)
+        await self.check_completed(contender, created)
+        contender.service_ms.append(used / deliveries * 1000)
+        if contender.postgres is not None:
+            database = sum(t - database_before.get(pid, 0.0) for pid, t in database_after.items())
+            contender.database_ms.append(database / deliveries * 1000)
+        contender.deliveries += deliveries
+        contender.jobs += len(created)
+        contender.api_calls += await self.api_calls() - calls
+
+
+def service_env(qstash: Server, mock: Server, port: int, database: str) -> dict[str, str]:
+    return {
+        "QSTASH_URL": qstash.url,
+        "QSTASH_TOKEN": DEFAULT_TOKEN,
+        "QSTASH_CURRENT_SIGNING_KEY": DEFAULT_CURRENT_KEY,
+        "QSTASH_NEXT_SIGNING_KEY": DEFAULT_NEXT_KEY,
+        "SCRAPECREATORS_API_URL": mock.url,
+        "SCRAPECREATORS_API_KEY": DEFAULT_API_KEY,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "DATABASE_URL": database,
+        "AUTH_MODE": "dev",
+        "ADMIN_USER_IDS": ADMIN,
+        "SWEEP_SCHEDULE": "false",
+        "LOG_FORMAT": "json",
+    }
+
+
+def _module(name: str, *args: str, port: int) -> list[str]:
+    return [sys.executable, "-m", name, *args, "--port", str(port)]
+
+
+async def start_service(
+    servers: Servers, session: aiohttp.ClientSession, name: str, env: dict[str, str], port: int
+) -> Server:
+    server = servers.start(name, _module("service", port=port), port, env={**os.environ, **env})
+    await wait_ready(session, server, "/healthz", {})
+    async with session.put(
+        f"{server.url}/api/admin/config", json=ZERO_DELAYS, headers=_auth(ADMIN)
+    ) as response:
+        await _json(response, 200)
+    return server
+
+
+async def run(args: argparse.Namespace) -> list[Contender]:
+    postgres = postgres_url_from(args.postgres)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        servers = Servers(folder)
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                session = await stack.enter_async_context(aiohttp.ClientSession())
+                qstash_port, mock_port = free_port(), free_port()
+                qstash = servers.start(
+                    "qstash", _module("emulator.qstash", "--memory", port=qstash_port), qstash_port
+                )
+                mock = servers.start(
+                    "mock",
+                    _module("emulator.scrapecreators", "--mode", "synthetic", port=mock_port),
+                    mock_port,
+                )
+                await wait_ready(session, qstash, "/_emulator/clock", {})
+                await wait_ready(session, mock, "/_mock/status", {})
+                databases = [("SQLite", sqlite_url(folder, "service.db"))]
+                if postgres is not None and await postgres_reachable(postgres):
+                    database = await stack.enter_async_context(postgres_database(postgres))
+                    databases.append(("PostgreSQL", database))
+                elif postgres is not None:
+                    print(f"(PostgreSQL at {postgres} does not answer: SQLite only)")
+                contenders = []
+                for engine, database in databases:
+                    port = free_port()
+                    env = service_env(qstash, mock, port, database)
+                    server = await start_service(servers, session, engine, env, port)
+                    pg = postgres if engine == "PostgreSQL" else None
+                    contenders.append(Contender(engine, server, database, pg))
+                bench = Bench(session, qstash, mock)
+                # A first small round each: imports, pools and caches warm before counting.
+                for contender in contenders:
+                    await bench.round(contender, 0, 1)
+                    contender.service_ms.clear()
+                    contender.database_ms.clear()
+                    contender.deliveries = contender.jobs = contender.api_calls = 0
+                for round_no in range(1, args.rounds + 1):
+                    for contender in contenders:
+                        await bench.round(contender, round_no, args.jobs)
+                return contenders
+        finally:
+            servers.stop()
+
+
+def report(contenders: list[Contender], args: argparse.Namespace) -> None:
+    print(
+        f"Whole jobs: {args.jobs} of each of the 5 kinds per round, step delays 0, "
+        f"median of {args.rounds} rounds, engines side by side"
+    )
+
+    def row(label: str, values: list[str]) -> None:
+        print(f"   {label:<42}" + "".join(f"{v:>14}" for v in values))
+
+    row("", [c.engine for c in contenders])
+    row(
+        "service CPU per delivery (ms)",
+        [f"{statistics.median(c.service_ms):.2f}" for c in contenders],
+    )
+    row("  rounds", [" ".join(f"{v:.1f}" for v in c.service_ms) for c in contenders])
+    row(
+        "database server CPU per delivery (ms)",
+        [f"{statistics.median(c.database_ms):.2f}" if c.database_ms else "-" for c in contenders],
+    )
+    row("webhook deliveries per job", [f"{c.deliveries / c.jobs:.1f}" for c in contenders])
+    row(
+        "ScrapeCreators calls per delivery",
+        [f"{c.api_calls / c.deliveries:.1f}" for c in contenders],
+    )
+
+
+async def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=4, help="jobs of each kind per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", help="PostgreSQL server URL ('' for SQLite only)")
+    args = parser.parse_args(argv)
+    report(await run(args), args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))
