@@ -300,7 +300,6 @@ def report(contenders: list[Contender], args: argparse.Namespace) -> None:
         "service CPU per delivery (ms)",
         [f"{statistics.median(c.service_ms):.2f}" for c in contenders],
     )
-    row("  rounds", [" ".join(f"{v:.1f}" for v in c.service_ms) for c in contenders])
     row(
         "database server CPU per delivery (ms)",
         [f"{statistics.median(c.database_ms):.2f}" if c.database_ms else "-" for c in contenders],
@@ -310,6 +309,11 @@ def report(contenders: list[Contender], args: argparse.Namespace) -> None:
         "ScrapeCreators calls per delivery",
         [f"{c.api_calls / c.deliveries:.1f}" for c in contenders],
     )
+    for c in contenders:
+        print(
+            f"   {c.engine} rounds (ms per delivery): "
+            + ", ".join(f"{v:.2f}" for v in c.service_ms)
+        )
 
 
 async def main(argv: Sequence[str]) -> int:
