@@ -47,8 +47,9 @@ from bench_db import (
     sqlite_url,
 )
 from bench_procs import cpu_seconds
-from qstash import AsyncQStash, Receiver
+from qstash import Receiver
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from emulator.qstash.signing import sign
@@ -61,7 +62,7 @@ from service.enums import JobKind, Platform
 from service.keys import CONFIG, PUBLISHER, STORE
 from service.lifecycle import STEPS
 from service.platforms.base import StepContext, StepResult, keyed
-from service.publisher import close_qstash
+from service.publisher import close_qstash, qstash_client
 from service.settings import load_settings
 from service.store import NewJob, StepChanges, Store
 from service.store.outbox import OutboxEntry
@@ -164,7 +165,7 @@ async def service(
     clock = SystemClock()
     store = Store.open(database_url or sqlite_url(folder), clock)
     await store.upgrade()
-    qstash = AsyncQStash("bench", base_url=stub_url, retry=False)
+    qstash = qstash_client("bench", base_url=stub_url, retry=False)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as http:
         app = create_app(settings, clock=clock, store=store, http=http, qstash=qstash)
         runner = await _serve(app, sock)
@@ -271,8 +272,12 @@ class Statements:
         def executed(*_: object) -> None:
             self.statements += 1
 
-        def began(*_: object) -> None:
-            self.transactions += 1
+        def began(conn: Connection) -> None:
+            # Not the connections that send each statement on its own (no BEGIN, no COMMIT).
+            options = conn.get_execution_options()
+            single = options.get("scout_single_statement")
+            if not single and options.get("isolation_level") != "AUTOCOMMIT":
+                self.transactions += 1
 
         event.listen(engine.sync_engine, "before_cursor_execute", executed)
         event.listen(engine.sync_engine, "begin", began)
@@ -443,17 +448,17 @@ async def _parts(url: str, app: web.Application, steps: int) -> dict[str, float]
         )
 
     async def publish(i: int) -> None:
-        await publisher.publish_step(ids[i], 1)
+        await publisher.publish(ids[i], 1)
 
     async def mark_sent(i: int) -> None:
-        await store.mark_sent(entries[i].dedup_id, "msg")
+        await store.mark_sent(entries[i], "msg")
 
     parts: dict[str, Callable[[int], Awaitable[None]]] = {
         "signature check (qstash.Receiver)": verify,
         "claim the step": claim,
         "commit the step (+ creator, outbox)": commit,
         "publish the next step (SDK -> stub)": publish,
-        "mark the outbox entry sent": mark_sent,
+        "mark it sent, note it on the job": mark_sent,
     }
     return {part: await _per_call(steps, call) for part, call in parts.items()}
 

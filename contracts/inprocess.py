@@ -13,14 +13,13 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from aiohttp import web
-from qstash import AsyncQStash
 
 from contracts.flaky_store import FlakyStore
 from emulator.qstash.testing import RunningEmulator, running_emulator
 from emulator.scrapecreators.state import DEFAULT_API_KEY
 from emulator.scrapecreators.testing import running_mock
 from service.app import create_app
-from service.publisher import close_qstash
+from service.publisher import close_qstash, qstash_client
 from service.settings import load_settings
 from service.store.engine import create_engine
 
@@ -107,7 +106,7 @@ async def running_stack(engine: str, folder: Path) -> AsyncIterator[InProcessSta
                 "SCRAPECREATORS_PROFILE_TIMEOUT": "1",
             }
         )
-        qstash = AsyncQStash(emulator.token, base_url=emulator.url, retry=False)
+        qstash = qstash_client(emulator.token, base_url=emulator.url, retry=False)
         async with _store(engine, folder, clock) as store:
             app = create_app(settings, clock=clock, store=store, http=http, qstash=qstash)
             runner = web.AppRunner(app, access_log=None)

@@ -49,7 +49,7 @@ class Outbox:
         # A late publish waits only for what is left of the step's delay.
         delay = max(0.0, (entry.due_at - self.clock.now()).total_seconds())
         try:
-            message_id = await self.publisher.publish_step(
+            message_id = await self.publisher.publish(
                 entry.job_id, entry.step, delay_seconds=delay, attempt=entry.attempt
             )
         except PublishError as error:
@@ -61,7 +61,9 @@ class Outbox:
                 reason=str(error),
             )
             return False
-        await self.store.mark_sent(entry.dedup_id, message_id)
+        # The entry is marked and its message noted on the job together (publish_step's note).
+        active = await self.store.mark_sent(entry, message_id)
+        await self.publisher.keep_if_active(entry.job_id, message_id, active)
         return True
 
     async def flush(self, *, job_id: UUID | None = None, limit: int = BATCH) -> Flushed:

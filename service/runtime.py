@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 from aiohttp import web
-from qstash import AsyncQStash
 from qstash.http import RetryConfig
 
 from service.app import create_app
 from service.clock import SystemClock
 from service.logs import get_logger
-from service.publisher import close_qstash
+from service.publisher import close_qstash, qstash_client
 from service.settings import Settings
 from service.store import Store
 
@@ -30,10 +29,8 @@ def build_app(settings: Settings) -> web.Application:
     clock = SystemClock()
     store = Store.open(settings.database_url, clock)
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
-    qstash = AsyncQStash(
-        settings.qstash_token.get_secret_value(),
-        base_url=settings.qstash_url,
-        retry=QSTASH_RETRY,
+    qstash = qstash_client(
+        settings.qstash_token.get_secret_value(), base_url=settings.qstash_url, retry=QSTASH_RETRY
     )
     app = create_app(settings, clock=clock, store=store, http=http, qstash=qstash)
 

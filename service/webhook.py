@@ -20,7 +20,6 @@ from service.json_input import parse_json_object
 from service.keys import (
     CLOCK,
     CONFIG,
-    HTTP,
     LIFECYCLE,
     METRICS,
     PUBLISHER,
@@ -39,6 +38,7 @@ from service.scrapecreators.client import ScrapeCreatorsClient
 from service.scrapecreators.raw_log import RawLog
 from service.signature import SignatureVerifier
 from service.sweep import Sweeper, register_schedule
+from service.wire import AiohttpWire
 
 log = get_logger("service.webhook")
 
@@ -187,12 +187,25 @@ def _flush_outbox_on_start(outbox: Outbox) -> Callable[[web.Application], AsyncI
     return flush
 
 
+def _closed_at_exit(wire: AiohttpWire) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def close(_: web.Application) -> AsyncIterator[None]:
+        yield
+        await wire.aclose()
+
+    return close
+
+
 def setup_webhook(app: web.Application) -> None:
     """Build what the QStash-facing routes need (service.routes mounts the routes themselves)."""
     settings, metrics, clock = app[SETTINGS], app[METRICS], app[CLOCK]
     key = settings.scrapecreators_api_key.get_secret_value()
+    # ScrapeCreators calls go over aiohttp (the steps make several each): see service.wire.
+    wire = AiohttpWire()
+    # First of the webhook's contexts, so closed last: steps still running at shutdown and the
+    # outbox flush below may still call out.
+    app.cleanup_ctx.append(_closed_at_exit(wire))
     api = ScrapeCreatorsClient(
-        app[HTTP],
+        wire,
         base_url=settings.scrapecreators_api_url,
         api_key=key,
         metrics=metrics,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -34,11 +35,25 @@ PROFILE_TIMEOUT = 10.0
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+class HttpGet(Protocol):
+    """The client's one call: an `httpx.AsyncClient`, or `service.wire.AiohttpWire` (the
+    service's, cheaper per call)."""
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | float | None = None,  # noqa: ASYNC109 (httpx's signature)
+    ) -> httpx.Response: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ScrapeCreatorsClient:
     """One instance per app; `scoped(search_type)` labels raw-response files by job kind."""
 
-    http: httpx.AsyncClient
+    http: HttpGet
     base_url: str
     api_key: str
     metrics: Metrics

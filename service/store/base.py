@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.clock import Clock
 from service.enums import ACTIVE_STATUSES, FINAL_STATUSES, JobKind, JobStatus, Platform
+from service.store.engine import single_statement_engine
 from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs
+from service.store.types import UTCDateTime
+
+T = TypeVar("T")
 
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
+# The same test with the statuses written into the SQL: the hot statements are built once, and
+# an IN list bound as a parameter would be expanded again on every execution.
+IS_ACTIVE = jobs.c.status.in_([sa.literal_column(f"'{status}'") for status in ACTIVE])
 
 
 def at_step(job_id: UUID, step: int) -> sa.ColumnElement[bool]:
@@ -22,12 +31,44 @@ def at_step(job_id: UUID, step: int) -> sa.ColumnElement[bool]:
     return sa.and_(jobs.c.id == job_id, jobs.c.step == step, jobs.c.status.in_(ACTIVE))
 
 
+def param(name: str, type_: Any = None) -> sa.BindParameter[Any]:
+    """A named parameter of a statement built once (its values come with each execution)."""
+    return sa.bindparam(name, type_=type_)
+
+
+def time_param(name: str) -> sa.BindParameter[datetime]:
+    return sa.bindparam(name, type_=UTCDateTime())
+
+
+# `at_step` for statements built once: parameters `b_job` and `b_step`.
+AT_STEP = sa.and_(jobs.c.id == param("b_job"), jobs.c.step == param("b_step"), IS_ACTIVE)
+
+
+def _in_transaction(conn: Connection, work: Callable[[Connection], T]) -> T:
+    with conn.begin():
+        return work(conn)
+
+
 class StoreBase:
     """Holds what every query group needs; timestamps always come from the injected clock."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self.engine = engine
+        self._single = single_statement_engine(engine)
         self._clock = clock
+
+    async def _transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one transaction, all of it on one greenlet: its statements go straight
+        to the driver instead of through the async layer one by one (a webhook step's writes
+        are a handful of small statements, where that layer is most of the cost)."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_in_transaction, work)
+
+    async def _statement(self, work: Callable[[Connection], T]) -> T:
+        """Run `work`, which sends one statement (or statements independent of each other),
+        without a transaction around it: see `single_statement_engine`."""
+        async with self._single.connect() as conn:
+            return await conn.run_sync(_in_transaction, work)
 
 
 def job_from_row(row: sa.Row[Any]) -> Job:
@@ -40,7 +81,9 @@ def job_from_row(row: sa.Row[Any]) -> Job:
     return Job(**values)
 
 
-def status_columns(status: JobStatus | None, now: datetime) -> dict[str, Any]:
+def status_columns(
+    status: JobStatus | None, now: datetime | sa.BindParameter[datetime]
+) -> dict[str, Any]:
     if status is None:
         return {}
     values: dict[str, Any] = {"status": status.value}

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from service.store.urls import is_sqlite, parse_database_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+# An execution option of ours: the connection runs each statement on its own, without BEGIN.
+SINGLE_STATEMENT = "scout_single_statement"
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -29,7 +31,21 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    if not connection.get_execution_options().get(SINGLE_STATEMENT):
+        connection.exec_driver_sql("BEGIN")
+
+
+def single_statement_engine(engine: AsyncEngine) -> AsyncEngine:
+    """A view of `engine` (same pool) whose connections send no BEGIN and no COMMIT.
+
+    For writes that are one statement: a statement is atomic by itself on both engines, and
+    the transaction around it costs a statement (SQLite) or two round trips (PostgreSQL).
+    SQLite keeps the isolation level SQLAlchemy already leaves to us (BEGIN is ours, above);
+    switching it would make pysqlite start transactions of its own on the pooled connection.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{SINGLE_STATEMENT: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _sqlite_opener(

@@ -8,12 +8,39 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from service.enums import JobStatus
-from service.store.base import ACTIVE, StoreBase, at_step, job_from_row, status_columns
+from service.store.base import (
+    ACTIVE,
+    IS_ACTIVE,
+    StoreBase,
+    at_step,
+    job_from_row,
+    param,
+    status_columns,
+)
 from service.store.records import UNSET, Job, NewJob, Unset
 from service.store.tables import scraping_jobs as jobs
+
+# Built once (every queued step notes its message): parameters b_job, b_message.
+_NOTE_QUEUED = (
+    jobs.update()
+    .where(jobs.c.id == param("b_job"), IS_ACTIVE)
+    .values(queued_message_id=param("b_message"))
+)
+_STATUS = sa.select(jobs.c.status).where(jobs.c.id == param("b_job"))
+
+
+def note_queued(conn: Connection, job_id: UUID, message_id: str) -> bool:
+    """`remember_queued_message` on a connection: two statements at most, each on its own."""
+    values = {"b_job": job_id, "b_message": message_id}
+    if conn.execute(_NOTE_QUEUED, values).rowcount == 1:
+        return True
+    status = conn.scalar(_STATUS, values)
+    # An unknown job is not final: its message is left to be refused on delivery.
+    return status is None or status in ACTIVE
 
 
 class JobQueries(StoreBase):
@@ -91,17 +118,7 @@ class JobQueries(StoreBase):
     async def remember_queued_message(self, job_id: UUID, message_id: str) -> bool:
         """Note the message of the step just queued, while the job is active; False only when
         the job is final (e.g. cancelled while the message was being published)."""
-        query = (
-            jobs.update()
-            .where(jobs.c.id == job_id, jobs.c.status.in_(ACTIVE))
-            .values(queued_message_id=message_id)
-        )
-        async with self.engine.begin() as conn:
-            if (await conn.execute(query)).rowcount == 1:
-                return True
-            status = await conn.scalar(sa.select(jobs.c.status).where(jobs.c.id == job_id))
-        # An unknown job is not final: its message is left to be refused on delivery.
-        return status is None or status in ACTIVE
+        return await self._statement(lambda conn: note_queued(conn, job_id, message_id))
 
     async def cancel_job(self, user_id: str, job_id: UUID) -> Job | None:
         """Move the user's job from an active status to `cancelled` in one conditional UPDATE.

@@ -11,11 +11,13 @@ lost its lease from committing.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from service.store.base import StoreBase, at_step, job_from_row
+from service.store.base import AT_STEP, StoreBase, at_step, job_from_row, param, time_param
 from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs
 
@@ -25,6 +27,28 @@ def holder(step: int, token: str) -> str:
     return f"{step}:{token}"
 
 
+# Built once (every step claims): parameters b_job, b_step, b_prefix, b_now, b_holder, b_until.
+_CLAIM = (
+    jobs.update()
+    .where(
+        AT_STEP,
+        sa.or_(
+            jobs.c.run_id.is_(None),
+            # A lease on an earlier step is over: that step has committed.
+            sa.not_(jobs.c.run_id.startswith(param("b_prefix"))),
+            jobs.c.lease_expires_at.is_(None),
+            jobs.c.lease_expires_at <= time_param("b_now"),
+        ),
+    )
+    .values(
+        run_id=param("b_holder"),
+        lease_expires_at=time_param("b_until"),
+        updated_at=time_param("b_now"),
+    )
+    .returning(*jobs.c)
+)
+
+
 class LeaseQueries(StoreBase):
     async def claim_step(
         self, job_id: UUID, step: int, token: str, *, lease: timedelta
@@ -32,23 +56,22 @@ class LeaseQueries(StoreBase):
         """Take the step's lease for `lease` unless another run holds one that has not expired.
 
         Returns the job as claimed, or None when it is not at `step`, is final or is held.
+        One statement, so no transaction around it.
         """
         now = self._clock.now()
-        free = sa.or_(
-            jobs.c.run_id.is_(None),
-            # A lease on an earlier step is over: that step has committed.
-            sa.not_(jobs.c.run_id.startswith(f"{step}:")),
-            jobs.c.lease_expires_at.is_(None),
-            jobs.c.lease_expires_at <= now,
-        )
-        query = (
-            jobs.update()
-            .where(at_step(job_id, step), free)
-            .values(run_id=holder(step, token), lease_expires_at=now + lease, updated_at=now)
-            .returning(*jobs.c)
-        )
-        async with self.engine.begin() as conn:
-            row = (await conn.execute(query)).first()
+        values = {
+            "b_job": job_id,
+            "b_step": step,
+            "b_prefix": f"{step}:",
+            "b_now": now,
+            "b_holder": holder(step, token),
+            "b_until": now + lease,
+        }
+
+        def claim(conn: Connection) -> sa.Row[Any] | None:
+            return conn.execute(_CLAIM, values).first()
+
+        row = await self._statement(claim)
         return None if row is None else job_from_row(row)
 
     async def renew_lease(self, job_id: UUID, step: int, token: str, *, lease: timedelta) -> bool:

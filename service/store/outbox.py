@@ -8,8 +8,10 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from service.store.base import StoreBase
+from service.store.base import StoreBase, param, time_param
+from service.store.job_queries import note_queued
 from service.store.tables import step_outbox as outbox
 
 
@@ -40,16 +42,28 @@ def outbox_row(entry: OutboxEntry, now: datetime) -> dict[str, Any]:
     }
 
 
+# Built once (every queued step is marked): parameters b_entry, b_now, b_message.
+_MARK_SENT = (
+    outbox.update()
+    .where(outbox.c.dedup_id == param("b_entry"), outbox.c.sent_at.is_(None))
+    .values(sent_at=time_param("b_now"), message_id=param("b_message"))
+)
+
+
 class OutboxQueries(StoreBase):
-    async def mark_sent(self, dedup_id: str, message_id: str) -> None:
-        """Record that QStash took the entry (one UPDATE)."""
-        query = (
-            outbox.update()
-            .where(outbox.c.dedup_id == dedup_id, outbox.c.sent_at.is_(None))
-            .values(sent_at=self._clock.now(), message_id=message_id)
-        )
-        async with self.engine.begin() as conn:
-            await conn.execute(query)
+    async def mark_sent(self, entry: OutboxEntry, message_id: str) -> bool:
+        """Record that QStash took the entry, and note its message on the job as
+        `remember_queued_message` does (False only when the job is final).
+
+        Two UPDATEs, each atomic on its own: the entry's and the job's facts are independent.
+        """
+        values = {"b_entry": entry.dedup_id, "b_now": self._clock.now(), "b_message": message_id}
+
+        def sent(conn: Connection) -> bool:
+            conn.execute(_MARK_SENT, values)
+            return note_queued(conn, entry.job_id, message_id)
+
+        return await self._statement(sent)
 
     async def unsent(self, *, limit: int, job_id: UUID | None = None) -> list[OutboxEntry]:
         """Entries QStash has not taken yet, oldest first (only `job_id`'s when given)."""

@@ -19,13 +19,12 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from qstash import AsyncQStash
 
 from emulator.qstash.testing import RunningEmulator, running_emulator
 from service.app import create_app
 from service.clock import ManualClock
 from service.event_timing import EventTiming
-from service.publisher import close_qstash
+from service.publisher import close_qstash, qstash_client
 from service.settings import Settings, load_settings
 from service.store import Store
 from service.store.engine import create_engine
@@ -231,7 +230,7 @@ async def service_stack(
                 )
             )
             token = emulator.token if publish_token is None else publish_token
-            qstash = AsyncQStash(token, base_url=emulator.url, retry=False)
+            qstash = qstash_client(token, base_url=emulator.url, retry=False)
             app = create_app(
                 settings, clock=clock, store=store, http=http, qstash=qstash, events=EVENT_TIMING
             )

@@ -61,10 +61,30 @@ async def test_a_sent_entry_is_no_longer_unsent(store: Store, clock: ManualClock
     assert await store.commit_step(first.id, 0, next_step=one)
     assert await store.commit_step(second.id, 0, next_step=other)
 
-    await store.mark_sent(one.dedup_id, "msg_1")
+    assert await store.mark_sent(one, "msg_1")
 
     assert await store.unsent(limit=10) == [other]
     assert await store.unsent(limit=10, job_id=first.id) == []
+    # The job notes the message as the one a cancel takes back.
+    job = await store.get_job(first.id)
+    assert job is not None
+    assert job.queued_message_id == "msg_1"
+
+
+async def test_an_entry_sent_for_a_job_that_ended_meanwhile_says_so(
+    store: Store, clock: ManualClock
+) -> None:
+    job = await new_job(store, clock)
+    entry = next_step(job.id, 1, clock.now())
+    assert await store.commit_step(job.id, 0, next_step=entry)
+    assert await store.mark_status(job.id, JobStatus.CANCELLED)
+
+    assert not await store.mark_sent(entry, "msg_1")
+
+    assert await store.unsent(limit=10) == []
+    ended = await store.get_job(job.id)
+    assert ended is not None
+    assert ended.queued_message_id is None
 
 
 async def test_unsent_entries_come_oldest_first_in_bounded_batches(
