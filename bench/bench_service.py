@@ -50,7 +50,6 @@ from bench_procs import cpu_seconds
 from qstash import Receiver
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from emulator.qstash.signing import sign
 from emulator.scrapecreators.testing import running_mock
@@ -268,7 +267,7 @@ class Statements:
     statements: int = 0
     transactions: int = 0
 
-    def watch(self, engine: AsyncEngine) -> None:
+    def watch(self, store: Store) -> None:
         def executed(*_: object) -> None:
             self.statements += 1
 
@@ -279,8 +278,9 @@ class Statements:
             if not single and options.get("isolation_level") != "AUTOCOMMIT":
                 self.transactions += 1
 
-        event.listen(engine.sync_engine, "before_cursor_execute", executed)
-        event.listen(engine.sync_engine, "begin", began)
+        for engine in store.sync_engines:
+            event.listen(engine, "before_cursor_execute", executed)
+            event.listen(engine, "begin", began)
 
 
 @dataclass
@@ -363,7 +363,7 @@ async def cpu(steps: int, rounds: int, postgres: str | None) -> None:
                 await _round(client, contender, [contender.requests.pop()])
                 contender.client_ms.clear()
                 contender.server_ms.clear()
-                contender.counted.watch(contender.app[STORE].engine)
+                contender.counted.watch(contender.app[STORE])
             for r in range(rounds):
                 for contender in contenders:
                     await _round(client, contender, contender.requests[r * steps : (r + 1) * steps])

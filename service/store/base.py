@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.clock import Clock
@@ -16,6 +16,7 @@ from service.enums import ACTIVE_STATUSES, FINAL_STATUSES, JobKind, JobStatus, P
 from service.store.engine import single_statement_engine
 from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs
+from service.store.threaded import beside
 from service.store.types import UTCDateTime
 
 T = TypeVar("T")
@@ -23,7 +24,7 @@ T = TypeVar("T")
 ACTIVE = [status.value for status in ACTIVE_STATUSES]
 # The same test with the statuses written into the SQL: the hot statements are built once, and
 # an IN list bound as a parameter would be expanded again on every execution.
-IS_ACTIVE = jobs.c.status.in_([sa.literal_column(f"'{status}'") for status in ACTIVE])
+IS_ACTIVE = jobs.c.status.in_([sa.literal_column(f"'{status}'") for status in sorted(ACTIVE)])
 
 
 def at_step(job_id: UUID, step: int) -> sa.ColumnElement[bool]:
@@ -55,18 +56,37 @@ class StoreBase:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self.engine = engine
         self._single = single_statement_engine(engine)
+        self._threaded = beside(engine.sync_engine)
         self._clock = clock
 
+    @property
+    def sync_engines(self) -> list[Engine]:
+        """Every synchronous engine the store's statements go through: where SQLAlchemy event
+        listeners (statement counts, tracing) are attached."""
+        engines = [self.engine.sync_engine]
+        if self._threaded is not None:
+            engines.append(self._threaded.engine)
+        return engines
+
     async def _transaction(self, work: Callable[[Connection], T]) -> T:
-        """Run `work` in one transaction, all of it on one greenlet: its statements go straight
-        to the driver instead of through the async layer one by one (a webhook step's writes
-        are a handful of small statements, where that layer is most of the cost)."""
+        """Run `work`, a synchronous function, in one transaction.
+
+        A webhook step's writes are a few small statements, where the async layers cost more
+        than the statements: SQLite runs `work` whole in a worker thread (see
+        service.store.threaded); other engines run it on one greenlet, its statements going
+        straight to the driver instead of through the async API one by one.
+        """
+        if self._threaded is not None:
+            return await self._threaded.run(work, single=False)
         async with self.engine.connect() as conn:
             return await conn.run_sync(_in_transaction, work)
 
     async def _statement(self, work: Callable[[Connection], T]) -> T:
         """Run `work`, which sends one statement (or statements independent of each other),
-        without a transaction around it: see `single_statement_engine`."""
+        as `_transaction` does but without a transaction around it: see
+        `single_statement_engine`."""
+        if self._threaded is not None:
+            return await self._threaded.run(work, single=True)
         async with self._single.connect() as conn:
             return await conn.run_sync(_in_transaction, work)
 

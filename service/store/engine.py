@@ -10,8 +10,10 @@ from typing import Any
 import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from service.store.threaded import ThreadedSQLite, place_beside
 from service.store.urls import is_sqlite, parse_database_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
@@ -87,7 +89,25 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
         opener = _sqlite_opener(url, connect_args)
         engine = create_async_engine(url, async_creator=opener, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_connect)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        listeners = {"connect": _sqlite_connect, "begin": _sqlite_begin}
+        for name, listener in listeners.items():
+            event.listen(engine.sync_engine, name, listener)
+        # Its hot-path transactions run in worker threads (see service.store.threaded).
+        threaded = ThreadedSQLite(url, connect_args, listeners, {SINGLE_STATEMENT: True})
+        place_beside(engine.sync_engine, threaded)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Keep a connection the server has closed (a restart, a terminated backend) out of use.
+
+    In place of pool_pre_ping, which asks the server on every checkout: with asyncpg that is
+    BEGIN, a query and ROLLBACK, three round trips per transaction. asyncpg already knows
+    when the server closed a connection; the pool replaces one that is (DisconnectionError
+    makes it take another).
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")

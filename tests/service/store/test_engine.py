@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -43,3 +44,29 @@ async def test_connections_open_in_wal_mode_with_the_busy_timeout(tmp_path: Path
 
     assert mode == "wal"
     assert busy == 30_000
+
+
+@pytest.mark.postgres
+async def test_a_pooled_connection_the_server_closed_is_replaced(
+    postgres_schema: tuple[str, str],
+) -> None:
+    # A server restart or a terminated backend: the next checkout must not hand it out.
+    url, _ = postgres_schema
+    engine, other = create_engine(url), create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            pid = await conn.scalar(sa.text("SELECT pg_backend_pid()"))
+        async with other.connect() as conn:
+            await conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            gone = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+            for _ in range(100):
+                if await conn.scalar(gone, {"pid": pid}) == 0:
+                    break
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the pooled connection's socket sees the server's close
+
+        async with engine.connect() as conn:
+            assert await conn.scalar(sa.text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
+        await other.dispose()
