@@ -89,7 +89,10 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
         opener = _sqlite_opener(url, connect_args)
         engine = create_async_engine(url, async_creator=opener, **kwargs)
-        listeners = {"connect": _sqlite_connect, "begin": _sqlite_begin}
+        listeners: dict[str, Callable[..., None]] = {
+            "connect": _sqlite_connect,
+            "begin": _sqlite_begin,
+        }
         for name, listener in listeners.items():
             event.listen(engine.sync_engine, name, listener)
         # Its hot-path transactions run in worker threads (see service.store.threaded).

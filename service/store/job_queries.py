@@ -25,7 +25,7 @@ from service.store.records import UNSET, Job, NewJob, Unset
 from service.store.tables import scraping_jobs as jobs
 
 # Built once (every queued step notes its message): parameters b_job, b_message.
-_NOTE_QUEUED = (
+NOTE_QUEUED = (
     jobs.update()
     .where(jobs.c.id == param("b_job"), IS_ACTIVE)
     .values(queued_message_id=param("b_message"))
@@ -33,10 +33,13 @@ _NOTE_QUEUED = (
 _STATUS = sa.select(jobs.c.status).where(jobs.c.id == param("b_job"))
 
 
-def note_queued(conn: Connection, job_id: UUID, message_id: str) -> bool:
-    """`remember_queued_message` on a connection: two statements at most, each on its own."""
-    values = {"b_job": job_id, "b_message": message_id}
-    if conn.execute(_NOTE_QUEUED, values).rowcount == 1:
+def note_queued(
+    conn: Connection, values: dict[str, Any], statement: sa.Update = NOTE_QUEUED
+) -> bool:
+    """`remember_queued_message` on a connection (b_job, b_message in `values`): `statement`,
+    NOTE_QUEUED or one that does more besides, then only when it matched no active job a
+    look at the job's status; each statement on its own."""
+    if conn.execute(statement, values).rowcount == 1:
         return True
     status = conn.scalar(_STATUS, values)
     # An unknown job is not final: its message is left to be refused on delivery.
@@ -118,7 +121,8 @@ class JobQueries(StoreBase):
     async def remember_queued_message(self, job_id: UUID, message_id: str) -> bool:
         """Note the message of the step just queued, while the job is active; False only when
         the job is final (e.g. cancelled while the message was being published)."""
-        return await self._statement(lambda conn: note_queued(conn, job_id, message_id))
+        values = {"b_job": job_id, "b_message": message_id}
+        return await self._statement(lambda conn: note_queued(conn, values))
 
     async def cancel_job(self, user_id: str, job_id: UUID) -> Job | None:
         """Move the user's job from an active status to `cancelled` in one conditional UPDATE.

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from service.store.base import StoreBase, param, time_param
-from service.store.job_queries import note_queued
+from service.store.job_queries import NOTE_QUEUED, note_queued
 from service.store.tables import step_outbox as outbox
 
 
@@ -42,12 +42,15 @@ def outbox_row(entry: OutboxEntry, now: datetime) -> dict[str, Any]:
     }
 
 
-# Built once (every queued step is marked): parameters b_entry, b_now, b_message.
+# Built once (every queued step is marked): parameters b_entry, b_now, b_message (and b_job).
 _MARK_SENT = (
     outbox.update()
     .where(outbox.c.dedup_id == param("b_entry"), outbox.c.sent_at.is_(None))
     .values(sent_at=time_param("b_now"), message_id=param("b_message"))
 )
+# PostgreSQL does both in one statement: the entry's UPDATE as a data-modifying WITH (which
+# PostgreSQL runs in full, read or not) in front of the job's.
+_MARK_SENT_AND_NOTE = NOTE_QUEUED.add_cte(_MARK_SENT.cte("sent"))
 
 
 class OutboxQueries(StoreBase):
@@ -55,13 +58,22 @@ class OutboxQueries(StoreBase):
         """Record that QStash took the entry, and note its message on the job as
         `remember_queued_message` does (False only when the job is final).
 
-        Two UPDATEs, each atomic on its own: the entry's and the job's facts are independent.
+        Two UPDATEs, each atomic on its own (the entry's and the job's facts are independent);
+        one statement on PostgreSQL.
         """
-        values = {"b_entry": entry.dedup_id, "b_now": self._clock.now(), "b_message": message_id}
+        values = {
+            "b_entry": entry.dedup_id,
+            "b_now": self._clock.now(),
+            "b_message": message_id,
+            "b_job": entry.job_id,
+        }
+        together = self.engine.dialect.name == "postgresql"
 
         def sent(conn: Connection) -> bool:
+            if together:
+                return note_queued(conn, values, _MARK_SENT_AND_NOTE)
             conn.execute(_MARK_SENT, values)
-            return note_queued(conn, entry.job_id, message_id)
+            return note_queued(conn, values)
 
         return await self._statement(sent)
 
