@@ -77,14 +77,17 @@ def create_handler(kind: JobKind) -> Handler:
             return _created(
                 "Job already exists for this Idempotency-Key", job, job.qstash_message_id
             )
+        publisher = request.app[PUBLISHER]
         try:
-            message_id = await request.app[PUBLISHER].publish_step(job.id, 0)
+            message_id = await publisher.publish(job.id, 0)
         except PublishError as error:
             # Never leave a job pending with no message that would ever move it.
             await store.mark_status(job.id, JobStatus.ERROR, error=error.message)
             request.app[METRICS].publish_failures.inc()
             raise
-        await store.set_message_id(job.id, message_id)
+        # Kept as the job's first message and noted as its queued one (publish_step's note).
+        active = await store.note_first_message(job.id, message_id)
+        await publisher.keep_if_active(job.id, message_id, active)
         request.app[METRICS].jobs_created.labels(kind=kind.value).inc()
         log.info("job_created", job_id=str(job.id), kind=kind.value, message_id=message_id)
         return _created("Scraping job started successfully", job, message_id)

@@ -9,7 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from service.enums import CampaignStatus, SearchType
-from service.store.base import StoreBase
+from service.store.base import StoreBase, param
 from service.store.records import Campaign
 from service.store.tables import campaigns
 
@@ -25,6 +25,12 @@ def _campaign(row: sa.Row[Any]) -> Campaign:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+# Built once (every job creation looks its campaign up): parameters b_campaign, b_user.
+_CAMPAIGN = sa.select(campaigns).where(
+    campaigns.c.id == param("b_campaign"), campaigns.c.user_id == param("b_user")
+)
 
 
 class CampaignQueries(StoreBase):
@@ -68,9 +74,6 @@ class CampaignQueries(StoreBase):
 
     async def get_campaign(self, user_id: str, campaign_id: UUID) -> Campaign | None:
         """The user's campaign; another user's campaign is None, exactly like a missing one."""
-        query = sa.select(campaigns).where(
-            campaigns.c.id == campaign_id, campaigns.c.user_id == user_id
-        )
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
+        values = {"b_campaign": campaign_id, "b_user": user_id}
+        row = await self._statement(lambda conn: conn.execute(_CAMPAIGN, values).first())
         return None if row is None else _campaign(row)

@@ -31,6 +31,18 @@ NOTE_QUEUED = (
     .values(queued_message_id=param("b_message"))
 )
 _STATUS = sa.select(jobs.c.status).where(jobs.c.id == param("b_job"))
+# A new job, as stored (defaults filled in): its columns as parameters.
+_CREATE = jobs.insert().returning(*jobs.c)
+# The first message is the job's `qstash_message_id`, and its queued one while it is active.
+_FIRST_MESSAGE = (
+    jobs.update()
+    .where(jobs.c.id == param("b_job"))
+    .values(
+        qstash_message_id=param("b_message"),
+        queued_message_id=sa.case((IS_ACTIVE, param("b_message")), else_=jobs.c.queued_message_id),
+    )
+    .returning(jobs.c.status)
+)
 
 
 def note_queued(
@@ -70,8 +82,7 @@ class JobQueries(StoreBase):
             "updated_at": now,
         }
         try:
-            async with self.engine.begin() as conn:
-                await conn.execute(jobs.insert().values(**values))
+            row = await self._statement(lambda conn: conn.execute(_CREATE, values).one())
         except IntegrityError:
             if new.idempotency_key is None:
                 raise
@@ -79,9 +90,7 @@ class JobQueries(StoreBase):
             if existing is None:
                 raise
             return existing, False
-        job = await self.get_job(job_id)
-        assert job is not None  # just inserted
-        return job, True
+        return job_from_row(row), True
 
     async def _job_by_idempotency_key(self, user_id: str, key: str) -> Job | None:
         query = sa.select(jobs).where(jobs.c.user_id == user_id, jobs.c.idempotency_key == key)
@@ -111,12 +120,13 @@ class JobQueries(StoreBase):
         async with self.engine.connect() as conn:
             return [job_from_row(row) for row in await conn.execute(query)]
 
-    async def set_message_id(self, job_id: UUID, message_id: str) -> None:
-        """The job's first message (the publisher notes every queued one on its own)."""
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                jobs.update().where(jobs.c.id == job_id).values(qstash_message_id=message_id)
-            )
+    async def note_first_message(self, job_id: UUID, message_id: str) -> bool:
+        """Keep the job's first message, and note it as `remember_queued_message` does (False
+        only when the job is final), in one statement."""
+        values = {"b_job": job_id, "b_message": message_id}
+        status = await self._statement(lambda conn: conn.scalar(_FIRST_MESSAGE, values))
+        # An unknown job is not final: its message is left to be refused on delivery.
+        return status is None or status in ACTIVE
 
     async def remember_queued_message(self, job_id: UUID, message_id: str) -> bool:
         """Note the message of the step just queued, while the job is active; False only when

@@ -8,12 +8,18 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from service.store.base import StoreBase
+from service.store.base import StoreBase, param
 from service.store.leases import holder
 from service.store.outbox import OutboxEntry
 from service.store.records import KeyedCreator, StepChanges, Unset
 from service.store.step_writes import prepare
 from service.store.tables import scraping_results as results
+
+# Built once (keyword steps ask before paying for profiles): parameters b_job, b_keys.
+_KNOWN = sa.select(results.c.creator_key).where(
+    results.c.job_id == param("b_job"),
+    results.c.creator_key.in_(sa.bindparam("b_keys", expanding=True)),
+)
 
 
 def _distinct(creators: Sequence[KeyedCreator]) -> list[KeyedCreator]:
@@ -97,8 +103,5 @@ class StepQueries(StoreBase):
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return set()
-        query = sa.select(results.c.creator_key).where(
-            results.c.job_id == job_id, results.c.creator_key.in_(wanted)
-        )
-        async with self.engine.connect() as conn:
-            return set((await conn.execute(query)).scalars())
+        values = {"b_job": job_id, "b_keys": wanted}
+        return await self._statement(lambda conn: set(conn.scalars(_KNOWN, values)))

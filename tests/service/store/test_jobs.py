@@ -134,13 +134,28 @@ async def test_a_never_started_job_is_stalled_too_but_a_final_one_never(
     assert [j.id for j in await store.find_stalled(timedelta(minutes=5))] == [pending.id]
 
 
-async def test_the_message_id_is_kept(store: Store, clock: ManualClock) -> None:
+async def test_the_first_message_id_is_kept_and_noted_as_queued(
+    store: Store, clock: ManualClock
+) -> None:
     job, _ = await store.create_job(job_for(clock))
-    await store.set_message_id(job.id, "msg_123")
+    assert await store.note_first_message(job.id, "msg_123")
 
     after = await store.get_job(job.id)
     assert after is not None
-    assert after.qstash_message_id == "msg_123"
+    assert (after.qstash_message_id, after.queued_message_id) == ("msg_123", "msg_123")
+
+
+async def test_a_first_message_for_a_job_that_ended_meanwhile_is_kept_not_queued(
+    store: Store, clock: ManualClock
+) -> None:
+    job, _ = await store.create_job(job_for(clock))
+    assert await store.mark_status(job.id, JobStatus.CANCELLED)
+
+    assert not await store.note_first_message(job.id, "msg_123")
+
+    after = await store.get_job(job.id)
+    assert after is not None
+    assert (after.qstash_message_id, after.queued_message_id) == ("msg_123", None)
 
 
 async def test_config_values_are_upserted(store: Store, clock: ManualClock) -> None:
