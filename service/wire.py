@@ -50,6 +50,27 @@ def _as_httpx_error(error: Exception, request: httpx.Request) -> httpx.HTTPError
     return kind(message, request=request)
 
 
+class _Answer(httpx.Response):
+    """An `httpx.Response` whose `request` (and so `url`) is made only when asked for: httpx
+    parses the URL again to make it, which costs more than the rest of the answer, and only
+    a raw-response log asks."""
+
+    def __init__(self, status: int, headers: Any, content: bytes, method: str, url: object) -> None:
+        super().__init__(status, headers=headers, content=content)
+        self._made_from = (method, url)
+
+    @property
+    def request(self) -> httpx.Request:
+        if self._request is None:
+            method, url = self._made_from
+            self._request = httpx.Request(method, str(url))
+        return self._request
+
+    @request.setter
+    def request(self, value: httpx.Request) -> None:
+        self._request = value
+
+
 class AiohttpWire:
     """The subset of `httpx.AsyncClient` the service's hot path uses: `request`, `get`,
     `aclose`. Redirects are not followed (httpx's default); bodies are read whole."""
@@ -93,12 +114,7 @@ class AiohttpWire:
         except (TimeoutError, aiohttp.ClientError) as error:
             request = httpx.Request(method, url, params=params, headers=headers)
             raise _as_httpx_error(error, request) from error
-        return httpx.Response(
-            answer.status,
-            headers=answer.raw_headers,
-            content=body,
-            request=httpx.Request(method, str(answer.url)),
-        )
+        return _Answer(answer.status, answer.raw_headers, body, method, answer.url)
 
     async def get(
         self,
