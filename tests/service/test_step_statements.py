@@ -8,7 +8,7 @@ PostgreSQL, two on SQLite). bench/bench_service.py shows what each costs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -47,7 +47,10 @@ def counted(store: Store) -> Iterator[Sent]:
         ):
             sent.transactions += 1
 
-    listeners = [("before_cursor_execute", executed), ("begin", began)]
+    listeners: list[tuple[str, Callable[..., None]]] = [
+        ("before_cursor_execute", executed),
+        ("begin", began),
+    ]
     for engine in store.sync_engines:
         for name, listener in listeners:
             event.listen(engine, name, listener)

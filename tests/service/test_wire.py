@@ -50,8 +50,12 @@ async def server() -> AsyncIterator[TestServer]:
     app.router.add_get("/gzip", _gzipped)
     app.router.add_get("/moved", _moved)
     app.router.add_get("/slow", _slow)
-    async with TestServer(app) as running:
+    running = TestServer(app)
+    await running.start_server()
+    try:
         yield running
+    finally:
+        await running.close()
 
 
 @pytest.fixture
