@@ -27,7 +27,7 @@ from service.logs import get_logger
 from service.publisher import PublishError
 from service.requests import current_user, json_body, path_id, query
 from service.safe_text import check_text
-from service.store import Job, NewJob
+from service.store import Job, NewJob, UnknownCampaign
 
 log = get_logger("service.jobs")
 
@@ -56,9 +56,7 @@ async def _new_job(request: web.Request, kind: JobKind, user: Principal) -> NewJ
         new = await similar_job(
             kind, similar_body, user, config=config, clock=clock, idempotency_key=key
         )
-    assert new.campaign_id is not None  # both bodies require it
-    if await request.app[STORE].get_campaign(user.user_id, new.campaign_id) is None:
-        raise NotFound("campaign not found")
+    assert new.campaign_id is not None  # both bodies require it (the store checks it is theirs)
     return new
 
 
@@ -72,7 +70,10 @@ def create_handler(kind: JobKind) -> Handler:
         user = await current_user(request)
         new = await _new_job(request, kind, user)
         store = request.app[STORE]
-        job, created = await store.create_job(new)
+        try:
+            job, created = await store.create_job(new)
+        except UnknownCampaign:
+            raise NotFound("campaign not found") from None
         if not created:
             return _created(
                 "Job already exists for this Idempotency-Key", job, job.qstash_message_id

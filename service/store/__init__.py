@@ -9,6 +9,7 @@ from service.store.records import (
     NewConfig,
     NewJob,
     StepChanges,
+    UnknownCampaign,
     Unset,
 )
 from service.store.store import Store
@@ -23,5 +24,6 @@ __all__ = [
     "NewJob",
     "StepChanges",
     "Store",
+    "UnknownCampaign",
     "Unset",
 ]

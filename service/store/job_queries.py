@@ -21,7 +21,8 @@ from service.store.base import (
     param,
     status_columns,
 )
-from service.store.records import UNSET, Job, NewJob, Unset
+from service.store.records import UNSET, Job, NewJob, UnknownCampaign, Unset
+from service.store.tables import campaigns
 from service.store.tables import scraping_jobs as jobs
 
 # Built once (every queued step notes its message): parameters b_job, b_message.
@@ -33,6 +34,35 @@ NOTE_QUEUED = (
 _STATUS = sa.select(jobs.c.status).where(jobs.c.id == param("b_job"))
 # A new job, as stored (defaults filled in): its columns as parameters.
 _CREATE = jobs.insert().returning(*jobs.c)
+_NEW_COLUMNS = (
+    "id",
+    "user_id",
+    "kind",
+    "status",
+    "platform",
+    "keywords",
+    "target_username",
+    "target_results",
+    "campaign_id",
+    "region",
+    "search_params",
+    "idempotency_key",
+    "timeout_at",
+    "created_at",
+    "updated_at",
+)
+# The same, only into one of the user's campaigns: no row when the campaign is not theirs.
+_CREATE_IN_CAMPAIGN = (
+    jobs.insert()
+    .from_select(
+        list(_NEW_COLUMNS),
+        sa.select(*(sa.bindparam(name, type_=jobs.c[name].type) for name in _NEW_COLUMNS)).where(
+            campaigns.c.id == sa.bindparam("campaign_id", type_=jobs.c.campaign_id.type),
+            campaigns.c.user_id == sa.bindparam("user_id", type_=jobs.c.user_id.type),
+        ),
+    )
+    .returning(*jobs.c)
+)
 # The first message is the job's `qstash_message_id`, and its queued one while it is active.
 _FIRST_MESSAGE = (
     jobs.update()
@@ -61,7 +91,11 @@ def note_queued(
 class JobQueries(StoreBase):
     async def create_job(self, new: NewJob) -> tuple[Job, bool]:
         """Insert a pending job; with an idempotency key already used by this user, return
-        that job instead. The flag says whether a job was created."""
+        that job instead. The flag says whether a job was created.
+
+        A job with a campaign goes only into one of its user's campaigns (one statement checks
+        and inserts): UnknownCampaign otherwise.
+        """
         now = self._clock.now()
         job_id = uuid.uuid4()
         values = {
@@ -81,8 +115,9 @@ class JobQueries(StoreBase):
             "created_at": now,
             "updated_at": now,
         }
+        insert = _CREATE if new.campaign_id is None else _CREATE_IN_CAMPAIGN
         try:
-            row = await self._statement(lambda conn: conn.execute(_CREATE, values).one())
+            row = await self._statement(lambda conn: conn.execute(insert, values).first())
         except IntegrityError:
             if new.idempotency_key is None:
                 raise
@@ -90,6 +125,8 @@ class JobQueries(StoreBase):
             if existing is None:
                 raise
             return existing, False
+        if row is None:
+            raise UnknownCampaign(str(new.campaign_id))
         return job_from_row(row), True
 
     async def _job_by_idempotency_key(self, user_id: str, key: str) -> Job | None:

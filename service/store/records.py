@@ -21,6 +21,10 @@ class Unset(Enum):
 UNSET = Unset.UNSET
 
 
+class UnknownCampaign(LookupError):
+    """A new job's campaign is not one of its user's (or does not exist)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Campaign:
     id: UUID

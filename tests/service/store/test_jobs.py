@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from typing import cast
+from uuid import uuid4
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from service.clock import ManualClock
 from service.enums import JobKind, JobStatus, Platform, SearchType
-from service.store import NewConfig, NewJob, StepChanges, Store
+from service.store import NewConfig, NewJob, StepChanges, Store, UnknownCampaign
 
 
 def job_for(clock: ManualClock, *, user: str = "user-1", key: str | None = None) -> NewJob:
@@ -32,6 +34,26 @@ async def test_campaigns_belong_to_their_user(store: Store) -> None:
     assert [c.name for c in await store.list_campaigns("alice")] == ["Spring"]
     assert await store.get_campaign("alice", mine.id) == mine
     assert await store.get_campaign("bob", mine.id) is None
+
+
+async def test_a_job_goes_only_into_one_of_its_users_campaigns(
+    store: Store, clock: ManualClock
+) -> None:
+    mine = await store.create_campaign("alice", name="Spring", search_type=SearchType.SIMILAR)
+    theirs = await store.create_campaign("bob", name="Other", search_type=SearchType.SIMILAR)
+
+    job, created = await store.create_job(
+        replace(job_for(clock, user="alice"), campaign_id=mine.id)
+    )
+    with pytest.raises(UnknownCampaign):
+        await store.create_job(replace(job_for(clock, user="alice"), campaign_id=theirs.id))
+    with pytest.raises(UnknownCampaign):
+        await store.create_job(replace(job_for(clock, user="alice"), campaign_id=uuid4()))
+
+    assert created
+    assert job.campaign_id == mine.id
+    assert [j.id for j in await store.list_campaign_jobs("alice", mine.id)] == [job.id]
+    assert await store.list_campaign_jobs("bob", theirs.id) == []
 
 
 async def test_a_new_job_is_pending_with_its_platform(store: Store, clock: ManualClock) -> None:
