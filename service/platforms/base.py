@@ -36,6 +36,11 @@ class StepContext:
         return dict(self.job.search_params or {})
 
     async def known_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` the job holds already."""
+        if self.job.processed_results == 0:
+            # It holds none (the count always equals its stored creators, and the step's lease
+            # keeps anyone else from adding some): no need to ask the database.
+            return set()
         return await self.store.known_creator_keys(self.job.id, keys)
 
 
