@@ -44,7 +44,7 @@ from service.jobs.creator import Creator
 from service.jobs.enums import JobKind, Platform
 from service.jobs.lifecycle import STEPS
 from service.jobs.platforms.base import StepContext, StepResult, keyed
-from service.keys import CONFIG, PUBLISHER, STORE
+from service.keys import PARTS
 from service.qstash.publisher import close_qstash
 from service.store import NewJob, StepChanges, Store
 
@@ -158,7 +158,7 @@ async def service(folder: Path, sc_url: str) -> AsyncIterator[tuple[str, web.App
 
 
 async def new_job(app: web.Application, kind: JobKind) -> uuid.UUID:
-    job, _ = await app[STORE].create_job(
+    job, _ = await app[PARTS].store.create_job(
         NewJob(
             user_id="bench",
             kind=kind,
@@ -202,7 +202,7 @@ async def latency(creators: int, delay: float) -> None:
         async with running_mock([cassette]) as mock:
             await mock.fault("/v1/tiktok/profile", "latency", count=2 * creators, delay=delay)
             async with service(folder, mock.url) as (url, app), aiohttp.ClientSession() as client:
-                concurrency = await app[CONFIG].get(PROCESSING.profile_concurrency)
+                concurrency = await app[PARTS].config.get(PROCESSING.profile_concurrency)
                 job_id = await new_job(app, JobKind.TIKTOK_KEYWORD)
                 body, headers = signed(f"{url}/api/qstash/process-scraping", job_id)
                 started = time.perf_counter()
@@ -289,7 +289,7 @@ async def breakdown(steps: int) -> None:
             hook = f"{url}/api/qstash/process-scraping"
             ids = [await new_job(app, JobKind.INSTAGRAM_SIMILAR) for _ in range(steps)]
             tokens = [signed(hook, job_id) for job_id in ids]
-            store, publisher = app[STORE], app[PUBLISHER]
+            store, publisher = app[PARTS].store, app[PARTS].publisher
             lease = timedelta(minutes=5)
             creator = Creator(platform=Platform.INSTAGRAM, handle="c")
 

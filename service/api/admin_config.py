@@ -7,7 +7,7 @@ from aiohttp import web
 from service.api.models import ConfigEntry, ConfigOut, ConfigUpdate
 from service.api.requests import current_admin, json_body
 from service.config.dynamic import Setting
-from service.keys import CONFIG
+from service.keys import PARTS
 
 
 def _out(settings: list[Setting]) -> web.Response:
@@ -29,11 +29,11 @@ def _out(settings: list[Setting]) -> web.Response:
 
 async def get_config(request: web.Request) -> web.Response:
     await current_admin(request)
-    return _out(await request.app[CONFIG].all())
+    return _out(await request.app[PARTS].config.all())
 
 
 async def put_config(request: web.Request) -> web.Response:
     """Body: `{"<category>.<key>": value, ...}`; all values are checked, then stored together."""
     await current_admin(request)
     body = await json_body(request, ConfigUpdate)
-    return _out(await request.app[CONFIG].update(body.root))
+    return _out(await request.app[PARTS].config.update(body.root))

@@ -11,7 +11,7 @@ import jwt
 from service.api.jwks import JwksCache, JwksUnavailable
 from service.clock import Clock
 from service.config.settings import AuthMode, Settings
-from service.errors import Unauthorized
+from service.errors import NotAuthenticated
 from service.logs import get_logger
 
 log = get_logger("service.api.auth")
@@ -32,10 +32,10 @@ class Authenticator(Protocol):
 
 def _bearer(authorization: str | None) -> str:
     if not authorization:
-        raise Unauthorized("missing Authorization header")
+        raise NotAuthenticated("missing Authorization header")
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Authorization must be 'Bearer <token>'")
+        raise NotAuthenticated("Authorization must be 'Bearer <token>'")
     return token.strip()
 
 
@@ -49,7 +49,7 @@ class DevAuthenticator:
         token = _bearer(authorization)
         prefix, _, user_id = token.partition(":")
         if prefix != "dev" or not user_id.strip():
-            raise Unauthorized("dev mode expects 'Bearer dev:<userId>'")
+            raise NotAuthenticated("dev mode expects 'Bearer dev:<userId>'")
         user_id = user_id.strip()
         return Principal(user_id, user_id in self._admins)
 
@@ -70,16 +70,16 @@ class JwtAuthenticator:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise Unauthorized("malformed token") from None
+            raise NotAuthenticated("malformed token") from None
         kid = header.get("kid")
         if header.get("alg") not in ALGORITHMS or not isinstance(kid, str):
-            raise Unauthorized("token must be RS256 or ES256 signed with a key id")
+            raise NotAuthenticated("token must be RS256 or ES256 signed with a key id")
         try:
             key = await self._jwks.key(kid)
         except JwksUnavailable:
-            raise Unauthorized("cannot verify tokens right now (key set unavailable)") from None
+            raise NotAuthenticated("cannot verify tokens right now (key set unavailable)") from None
         if key is None:
-            raise Unauthorized("token signed with an unknown key")
+            raise NotAuthenticated("token signed with an unknown key")
         try:
             claims = jwt.decode(
                 token,
@@ -91,12 +91,12 @@ class JwtAuthenticator:
                 options={"require": ["exp", "sub", "iss"], "verify_aud": bool(self._audience)},
             )
         except jwt.ExpiredSignatureError:
-            raise Unauthorized("token expired") from None
+            raise NotAuthenticated("token expired") from None
         except jwt.PyJWTError as error:
-            raise Unauthorized(f"invalid token: {error}") from None
+            raise NotAuthenticated(f"invalid token: {error}") from None
         user_id = claims.get("sub")
         if not isinstance(user_id, str) or not user_id:
-            raise Unauthorized("token has no subject")
+            raise NotAuthenticated("token has no subject")
         return Principal(user_id, user_id in self._admins)
 
 

@@ -13,7 +13,7 @@ from service.api.models import (
 )
 from service.api.requests import current_user, json_body, path_id
 from service.errors import NotFound
-from service.keys import STORE
+from service.keys import PARTS
 from service.store import Campaign, Job
 
 
@@ -32,7 +32,7 @@ def _json(model: CampaignOut | CampaignList | CampaignWithJobs, status: int = 20
 async def create_campaign(request: web.Request) -> web.Response:
     user = await current_user(request)
     body = await json_body(request, CampaignCreate)
-    campaign = await request.app[STORE].create_campaign(
+    campaign = await request.app[PARTS].store.create_campaign(
         user.user_id, name=body.name, description=body.description, search_type=body.search_type
     )
     return _json(campaign_out(campaign), status=201)
@@ -40,13 +40,13 @@ async def create_campaign(request: web.Request) -> web.Response:
 
 async def list_campaigns(request: web.Request) -> web.Response:
     user = await current_user(request)
-    found = await request.app[STORE].list_campaigns(user.user_id)
+    found = await request.app[PARTS].store.list_campaigns(user.user_id)
     return _json(CampaignList(campaigns=[campaign_out(c) for c in found]))
 
 
 async def get_campaign(request: web.Request) -> web.Response:
     user = await current_user(request)
-    store = request.app[STORE]
+    store = request.app[PARTS].store
     campaign = await store.get_campaign(user.user_id, path_id(request))
     if campaign is None:
         raise NotFound("campaign not found")

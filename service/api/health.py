@@ -8,7 +8,7 @@ import httpx
 from aiohttp import web
 
 from service.api.models import HealthOut
-from service.keys import HTTP, METRICS, SETTINGS, STORE
+from service.keys import PARTS
 from service.logs import get_logger
 from service.metrics import CONTENT_TYPE
 
@@ -19,7 +19,7 @@ CHECK_TIMEOUT_SECONDS = 2.0
 
 async def _database(request: web.Request) -> str:
     try:
-        await asyncio.wait_for(request.app[STORE].ping(), CHECK_TIMEOUT_SECONDS)
+        await asyncio.wait_for(request.app[PARTS].store.ping(), CHECK_TIMEOUT_SECONDS)
     except Exception as error:  # any failure means "not reachable"; say which
         log.warning("health_database_failed", reason=repr(error))
         return f"unreachable: {type(error).__name__}"
@@ -27,10 +27,10 @@ async def _database(request: web.Request) -> str:
 
 
 async def _qstash(request: web.Request) -> str:
-    settings = request.app[SETTINGS]
+    settings = request.app[PARTS].settings
     try:
         # /v2/keys is cheap, authenticated and answered by real QStash and the emulator alike.
-        response = await request.app[HTTP].get(
+        response = await request.app[PARTS].http.get(
             f"{settings.qstash_url}/v2/keys",
             headers={"Authorization": f"Bearer {settings.qstash_token.get_secret_value()}"},
             timeout=CHECK_TIMEOUT_SECONDS,
@@ -48,6 +48,6 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    registry = request.app[METRICS]
-    registry.set_job_counts(await request.app[STORE].count_jobs_by_status())
+    registry = request.app[PARTS].metrics
+    registry.set_job_counts(await request.app[PARTS].store.count_jobs_by_status())
     return web.Response(body=registry.render(), headers={"Content-Type": CONTENT_TYPE})

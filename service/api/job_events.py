@@ -14,17 +14,16 @@ from uuid import UUID
 from aiohttp import web
 
 from service.api.auth import Principal
-from service.api.event_timing import EventTiming
 from service.api.jobs import _own_job as own_job
 from service.api.requests import current_user, path_id
 from service.clock import Clock
-from service.errors import BadRequest, NotFound
+from service.errors import InvalidInput, NotFound
 from service.jobs.creator import CamelModel
 from service.jobs.enums import JobStatus
-from service.keys import CLOCK, EVENT_TIMING, JOB_CHANGES, STORE
+from service.keys import PARTS
 from service.logs import get_logger
 from service.store import Job
-from service.store.changes import Subscription, job_changes
+from service.store.changes import JobChanges, Subscription
 
 log = get_logger("service.api.job_events")
 
@@ -60,7 +59,7 @@ def last_event_id(request: web.Request) -> int | None:
     if raw is None or raw == "":  # an EventSource that saw no id yet sends it empty
         return None
     if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_EVENT_ID_DIGITS):
-        raise BadRequest(f"{LAST_EVENT_ID}: must be an event id from this stream (digits only)")
+        raise InvalidInput(f"{LAST_EVENT_ID}: must be an event id from this stream (digits only)")
     return int(raw)
 
 
@@ -109,7 +108,8 @@ async def _follow(
     writer: EventWriter,
 ) -> None:
     """Send the current state (unless the client has it), then one event per change."""
-    clock, timing = request.app[CLOCK], request.app[EVENT_TIMING]
+    parts = request.app[PARTS]
+    clock, timing = parts.clock, parts.event_timing
     if job.status.is_final or seen != event_id(job):
         await writer.event(job)
     sent = event_id(job)
@@ -131,14 +131,13 @@ async def job_events(request: web.Request) -> web.StreamResponse:
     user = await current_user(request)
     job_id = path_id(request)
     seen = last_event_id(request)
+    parts = request.app[PARTS]
     # Subscribe before the first read: a change committed in between still wakes the stream.
-    with request.app[JOB_CHANGES].subscribe(job_id) as changes:
+    with parts.job_changes.subscribe(job_id) as changes:
         job = await own_job(request, user, job_id)  # 404 while an error can still be JSON
         response = web.StreamResponse(headers=STREAM_HEADERS)
         await response.prepare(request)
-        writer = EventWriter(
-            response, request.app[CLOCK], request.app[EVENT_TIMING].heartbeat_seconds
-        )
+        writer = EventWriter(response, parts.clock, parts.event_timing.heartbeat_seconds)
         try:
             await _follow(request, user, job, seen, changes, writer)
         except ConnectionResetError:
@@ -148,11 +147,8 @@ async def job_events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def setup_job_events(app: web.Application, timing: EventTiming) -> None:
+def run_change_feed(app: web.Application, feed: JobChanges) -> None:
     """Run the change feed with the app; open streams end when it shuts down."""
-    app[EVENT_TIMING] = timing
-    feed = job_changes(app[STORE].engine, interval=timing.poll_seconds)
-    app[JOB_CHANGES] = feed
 
     async def running(_: web.Application) -> AsyncIterator[None]:
         await feed.start()

@@ -7,7 +7,7 @@ from aiohttp import web
 from service.api.job_cursor import decode_cursor, encode_cursor
 from service.api.models import JobItem, JobList, JobListQuery
 from service.api.requests import current_user, query
-from service.keys import STORE
+from service.keys import PARTS
 from service.store import Job
 from service.store.job_pages import JobFilter
 
@@ -35,7 +35,7 @@ def job_item(job: Job) -> JobItem:
 async def list_jobs(request: web.Request) -> web.Response:
     user = await current_user(request)
     params = query(request, JobListQuery)
-    page, last = await request.app[STORE].list_jobs(
+    page, last = await request.app[PARTS].store.list_jobs(
         user.user_id,
         limit=params.limit,
         where=JobFilter(params.campaign_id, params.status, params.kind),

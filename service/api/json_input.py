@@ -11,7 +11,7 @@ from typing import Any
 
 import pydantic_core
 
-from service.errors import BadRequest
+from service.errors import InvalidInput
 
 # aiohttp's default client_max_size; our own bodies are a few hundred bytes.
 MAX_BODY_BYTES = 1024 * 1024
@@ -21,7 +21,7 @@ MAX_DEPTH = 32
 
 
 def parse_json(raw: bytes | str, field: str = "body") -> Any:
-    """The JSON value in `raw`, or BadRequest naming `field`.
+    """The JSON value in `raw`, or InvalidInput naming `field`.
 
     pydantic-core's parser (not the stdlib's) because it never raises RecursionError (it stops
     at 200 levels), refuses lone surrogates, invalid UTF-8 and integers of thousands of digits,
@@ -33,17 +33,17 @@ def parse_json(raw: bytes | str, field: str = "body") -> Any:
         value = pydantic_core.from_json(raw, allow_inf_nan=False)
     except ValueError as error:
         if "recursion limit" in str(error):
-            raise BadRequest(f"{field}: nested deeper than {MAX_DEPTH} levels") from None
-        raise BadRequest(f"{field}: must be valid JSON ({error})") from None
+            raise InvalidInput(f"{field}: nested deeper than {MAX_DEPTH} levels") from None
+        raise InvalidInput(f"{field}: must be valid JSON ({error})") from None
     if _depth(value) > MAX_DEPTH:
-        raise BadRequest(f"{field}: nested deeper than {MAX_DEPTH} levels")
+        raise InvalidInput(f"{field}: nested deeper than {MAX_DEPTH} levels")
     return value
 
 
 def parse_json_object(raw: bytes | str, field: str = "body") -> dict[str, Any]:
     value = parse_json(raw, field)
     if not isinstance(value, dict):
-        raise BadRequest(f"{field}: must be a JSON object")
+        raise InvalidInput(f"{field}: must be a JSON object")
     return value
 
 

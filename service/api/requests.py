@@ -9,16 +9,11 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from service.api.auth import Principal
+from service.api.errors import field_error
 from service.api.json_input import MAX_BODY_BYTES, parse_json_object
 from service.api.safe_text import text_problem
-from service.errors import (
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-    Unauthorized,
-    field_error,
-)
-from service.keys import AUTH
+from service.errors import InputTooLarge, NotAuthenticated, NotFound, NotPermitted
+from service.keys import PARTS
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -29,20 +24,20 @@ async def current_user(request: web.Request) -> Principal:
     # Undecodable bytes arrive as lone surrogates: no store can keep them as a user id.
     problem = None if authorization is None else text_problem(authorization)
     if problem is not None:
-        raise Unauthorized(f"Authorization: {problem}")
-    return await request.app[AUTH].authenticate(authorization)
+        raise NotAuthenticated(f"Authorization: {problem}")
+    return await request.app[PARTS].auth.authenticate(authorization)
 
 
 async def current_admin(request: web.Request) -> Principal:
     principal = await current_user(request)
     if not principal.is_admin:
-        raise Forbidden("admins only")
+        raise NotPermitted("admins only")
     return principal
 
 
 async def read_body(request: web.Request) -> bytes:
     """The raw body, at most MAX_BODY_BYTES; 413 naming `body` beyond that."""
-    too_large = PayloadTooLarge(f"body: must be at most {MAX_BODY_BYTES} bytes")
+    too_large = InputTooLarge(f"body: must be at most {MAX_BODY_BYTES} bytes")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise too_large
     try:

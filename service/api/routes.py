@@ -7,6 +7,7 @@ from aiohttp import web
 from service.api import admin_config as config_api
 from service.api import campaigns, health, job_events, job_list
 from service.api import jobs as jobs_api
+from service.api.errors import UnsupportedMediaType
 from service.api.job_requests import MAX_IDEMPOTENCY_KEY, is_keyword
 from service.api.models import (
     SIMILAR_JOB_MODELS,
@@ -27,9 +28,8 @@ from service.api.models import (
 )
 from service.api.openapi import JSON, Auth, Handler, HeaderParam, Limits, Route, build_openapi
 from service.api.safe_text import NOT_BLANK_TEXT_PATTERN
-from service.errors import ServiceError
 from service.jobs.enums import JobKind
-from service.keys import CONFIG
+from service.keys import PARTS
 from service.qstash import webhook
 
 # Path segment of /api/scraping/<segment> → the job kind it creates.
@@ -59,7 +59,7 @@ IDEMPOTENCY_KEY = HeaderParam(
 
 
 async def openapi_json(request: web.Request) -> web.Response:
-    limits = await Limits.read(request.app[CONFIG])
+    limits = await Limits.read(request.app[PARTS].config)
     return web.json_response(build_openapi(ROUTES, limits))
 
 
@@ -227,16 +227,13 @@ def _requires_json(handler: Handler) -> Handler:
 
     async def guarded(request: web.Request) -> web.StreamResponse:
         if request.body_exists and request.content_type != JSON:
-            raise ServiceError(
-                f"Content-Type: must be {JSON}, got {request.content_type}", status=415
-            )
+            raise UnsupportedMediaType(f"Content-Type: must be {JSON}, got {request.content_type}")
         return await handler(request)
 
     return guarded
 
 
 def setup_routes(app: web.Application) -> None:
-    webhook.setup_webhook(app)
     for route in ROUTES:
         handler = route.handler
         if route.body is not None and route.auth is not Auth.QSTASH:

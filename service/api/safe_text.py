@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from service.errors import BadRequest
+from service.errors import InvalidInput
 
 # One character class per rule, so a check is a single regex search (C speed on long text).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -43,10 +43,10 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
 
 
 def check_text(value: str, field: str, *, multiline: bool = False) -> str:
-    """`value` unchanged when acceptable; BadRequest naming `field` otherwise."""
+    """`value` unchanged when acceptable; InvalidInput naming `field` otherwise."""
     problem = text_problem(value, multiline=multiline)
     if problem is not None:
-        raise BadRequest(f"{field}: {problem}")
+        raise InvalidInput(f"{field}: {problem}")
     return value
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from service.api.safe_text import PLAIN_SPACE, check_text
-from service.errors import BadRequest
+from service.errors import InvalidInput
 from service.jobs.enums import Platform
 
 # Handles as each platform allows them (letters, digits and a few separators).
@@ -33,22 +33,22 @@ _USERNAMES = {platform: re.compile(username_pattern(platform)) for platform in P
 def clean_keywords(raw: Sequence[object], *, max_count: int, max_length: int) -> list[str]:
     """Trim, drop case-insensitive repeats (first spelling wins), then enforce the bounds."""
     if not raw:
-        raise BadRequest("keywords: must be a non-empty list of strings")
+        raise InvalidInput("keywords: must be a non-empty list of strings")
     # Counted and measured as sent (before dropping repeats and squeezing spaces): the bounds
     # the API documents are on the request, not on what cleaning leaves of it.
     if len(raw) > max_count:
-        raise BadRequest(f"keywords: at most {max_count} keywords")
+        raise InvalidInput(f"keywords: at most {max_count} keywords")
     seen: set[str] = set()
     keywords: list[str] = []
     for index, item in enumerate(raw):
         if not isinstance(item, str):
-            raise BadRequest(f"keywords.{index}: must be a string")
+            raise InvalidInput(f"keywords.{index}: must be a string")
         # Checked before whitespace is collapsed: a TAB or LF in a keyword is refused like NUL.
         keyword = " ".join(check_text(item, f"keywords.{index}").split())
         if not keyword:
-            raise BadRequest(f"keywords.{index}: must not be blank")
+            raise InvalidInput(f"keywords.{index}: must not be blank")
         if len(item) > max_length:
-            raise BadRequest(f"keywords.{index}: must be at most {max_length} characters")
+            raise InvalidInput(f"keywords.{index}: must be at most {max_length} characters")
         if keyword.casefold() not in seen:
             seen.add(keyword.casefold())
             keywords.append(keyword)
@@ -59,13 +59,13 @@ def clean_username(raw: str, platform: Platform) -> str:
     """Strip '@' and whitespace, then check the handle against the platform's pattern."""
     handle = "".join(raw.split()).replace("@", "")
     if not handle:
-        raise BadRequest("username: must not be blank")
+        raise InvalidInput("username: must not be blank")
     if not _USERNAMES[platform].fullmatch(raw):
-        raise BadRequest(f"username: {handle!r} is not a valid {platform.value} handle")
+        raise InvalidInput(f"username: {handle!r} is not a valid {platform.value} handle")
     return handle
 
 
 def check_target(value: int, *, low: int, high: int) -> int:
     if not low <= value <= high:
-        raise BadRequest(f"targetResults: must be between {low} and {high}")
+        raise InvalidInput(f"targetResults: must be between {low} and {high}")
     return value

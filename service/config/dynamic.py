@@ -10,7 +10,7 @@ from typing import Any, cast
 from service.clock import Clock
 from service.config.defaults import KNOWN_KEYS, ORDERED_PAIRS
 from service.config.values import ConfigKey, T, as_text
-from service.errors import BadRequest
+from service.errors import InvalidInput
 from service.logs import get_logger
 from service.store import NewConfig, Store
 
@@ -82,17 +82,17 @@ class DynamicConfig:
 
     async def update(self, values: Mapping[str, object]) -> list[Setting]:
         """Check every value (type, range, order between keys) first, then store all of them in
-        one transaction; a BadRequest names the first bad key and changes nothing."""
+        one transaction; a InvalidInput names the first bad key and changes nothing."""
         changes: dict[str, Setting] = {}
         for name, raw in values.items():
             spec = KNOWN_KEYS.get(name)
             if spec is None:
-                raise BadRequest(f"{name}: unknown configuration key")
+                raise InvalidInput(f"{name}: unknown configuration key")
             try:
                 text = as_text(raw).strip(" ")
                 changes[name] = Setting(spec, text, spec.check(text), overridden=True)
             except ValueError as error:
-                raise BadRequest(f"{name}: {error}") from None
+                raise InvalidInput(f"{name}: {error}") from None
         # The order between keys holds for the values in force after this change (read
         # afresh, not from the cache, which another instance may have outdated).
         after = {**(await self._load()), **changes}
@@ -132,6 +132,6 @@ def _check_order(low: Setting, high: Setting, *, blame_high: bool) -> None:
         return
     if blame_high:
         message = f"must be at least {low.spec.name} ({low.text}), got {high.text}"
-        raise BadRequest(f"{high.spec.name}: {message}")
+        raise InvalidInput(f"{high.spec.name}: {message}")
     message = f"must be at most {high.spec.name} ({high.text}), got {low.text}"
-    raise BadRequest(f"{low.spec.name}: {message}")
+    raise InvalidInput(f"{low.spec.name}: {message}")

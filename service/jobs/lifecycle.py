@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from service.clock import Clock
 from service.config.defaults import QSTASH_DELAYS, QSTASH_MAX_DELAY_SECONDS, RETRIES, TIMEOUTS
 from service.config.dynamic import DynamicConfig
-from service.errors import Conflict, NotFound, ServiceError
+from service.errors import Conflict, NotFound, Unavailable
 from service.jobs.enums import JobKind, JobStatus
 from service.jobs.platforms import (
     instagram_similar,
@@ -75,22 +75,20 @@ class StepBusy(Conflict):
     """
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__("another delivery is working on this step")
-        self.headers = {"Retry-After": str(retry_after)}
+        super().__init__("another delivery is working on this step", retry_after=retry_after)
 
 
-class NextStepPending(ServiceError):
+class NextStepPending(Unavailable):
     """The step committed, but QStash did not take its next step (it stays in the outbox).
 
     503 with `Retry-After`: QStash brings this step back soon, and that delivery publishes the
     outbox entry once QStash can take it.
     """
 
-    status = 503
-
     def __init__(self, step: int) -> None:
-        super().__init__(f"step {step} is saved but the next step is not queued yet")
-        self.headers = {"Retry-After": str(REQUEUE_AFTER)}
+        super().__init__(
+            f"step {step} is saved but the next step is not queued yet", retry_after=REQUEUE_AFTER
+        )
 
 
 def backoff_seconds(attempt: int, *, base: float, cap: float, retry_after: float | None) -> float:

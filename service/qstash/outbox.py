@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple
 from uuid import UUID
+
+from aiohttp import web
 
 from service.clock import Clock
 from service.logs import get_logger
@@ -78,3 +82,20 @@ class Outbox:
         if sent:
             log.info("outbox_flushed", count=sent, job_id=None if job_id is None else str(job_id))
         return Flushed(sent, failed)
+
+
+def flush_on_start(outbox: Outbox) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A starting instance publishes next steps left unsent (by a crash or a QStash outage).
+
+    In the background: start-up must not wait on QStash, which may be the one that is away.
+    """
+
+    async def flush(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(outbox.flush())
+        yield
+        if not task.done():
+            task.cancel()
+        # Its outcome is logged by the outbox; a crash of the flush must not stop the shutdown.
+        await asyncio.gather(task, return_exceptions=True)
+
+    return flush

@@ -10,7 +10,7 @@ from qstash import AsyncQStash
 from qstash.errors import QStashError
 from qstash.message import PublishResponse
 
-from service.errors import BadGateway
+from service.errors import UpstreamFailed
 from service.logs import get_logger
 
 log = get_logger("service.qstash.publisher")
@@ -18,7 +18,7 @@ log = get_logger("service.qstash.publisher")
 STEP_RETRIES = 3
 
 
-class PublishError(BadGateway):
+class PublishError(UpstreamFailed):
     """QStash refused or could not be reached; the message says why."""
 
 

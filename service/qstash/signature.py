@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from qstash import Receiver
 
-from service.errors import Unauthorized
+from service.errors import NotAuthenticated
 from service.logs import get_logger
 from service.metrics import Metrics
 
@@ -26,11 +26,11 @@ class SignatureVerifier:
         self._metrics = metrics
 
     async def verified_body(self, request: web.Request, url: str) -> str:
-        """The request body once its signature checks out; Unauthorized (401) otherwise."""
+        """The request body once its signature checks out; NotAuthenticated (401) otherwise."""
         signature = request.headers.get(HEADER)
         if not signature:
             self._refuse("missing", request)
-            raise Unauthorized(f"missing {HEADER} header")
+            raise NotAuthenticated(f"missing {HEADER} header")
         raw = await request.read()
         try:
             body = raw.decode("utf-8")
@@ -39,7 +39,7 @@ class SignatureVerifier:
             # SignatureError, but also KeyError (no `body` claim) or a decoding error: all
             # mean the same to a caller, so they get the same 401.
             self._refuse("invalid", request, detail=str(error) or type(error).__name__)
-            raise Unauthorized("invalid QStash signature") from None
+            raise NotAuthenticated("invalid QStash signature") from None
         return body
 
     def _refuse(self, reason: str, request: web.Request, **fields: str) -> None:

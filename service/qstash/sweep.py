@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
 import httpx
+from aiohttp import web
 from qstash.errors import QStashError
 
 from service.clock import Clock
@@ -39,7 +41,17 @@ RETENTION: dict[JobStatus, NumberKey] = {
 
 
 class _Schedules(Protocol):
-    async def create_json(self, **kwargs: Any) -> str: ...
+    """The one call of `AsyncQStash.schedule` the registration makes, as the SDK spells it."""
+
+    async def create_json(
+        self,
+        *,
+        destination: str,
+        cron: str,
+        body: Any | None = None,
+        retries: int | None = None,
+        schedule_id: str | None = None,
+    ) -> str: ...
 
 
 class SchedulingClient(Protocol):
@@ -117,3 +129,15 @@ async def register_schedule(client: SchedulingClient, sweep_url: str) -> bool:
         return False
     log.info("sweep_schedule_registered", schedule_id=SCHEDULE_ID, url=sweep_url)
     return True
+
+
+def register_on_start(
+    client: SchedulingClient, sweep_url: str
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An app start-up step: register the sweep schedule (a failure is logged, not fatal)."""
+
+    async def register(_: web.Application) -> AsyncIterator[None]:
+        await register_schedule(client, sweep_url)
+        yield
+
+    return register

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.api.errors import field_error
 from service.api.json_input import parse_json_object
 from service.api.safe_text import printable
-from service.errors import BadRequest, NonRetryable, NotFound, field_error
+from service.errors import InvalidInput, NotFound, Undeliverable
 from service.jobs.enums import JobStatus
-from service.jobs.lifecycle import Lifecycle
-from service.jobs.platforms.profiles import Profiles
-from service.keys import (
-    CLOCK,
-    CONFIG,
-    HTTP,
-    LIFECYCLE,
-    METRICS,
-    PUBLISHER,
-    QSTASH,
-    SETTINGS,
-    SIGNATURES,
-    STORE,
-    SWEEPER,
-)
+from service.keys import PARTS
 from service.logs import get_logger
-from service.qstash.outbox import Outbox
-from service.qstash.signature import SignatureVerifier
-from service.qstash.sweep import Sweeper, register_schedule
-from service.scrapecreators.client import ScrapeCreatorsClient
-from service.scrapecreators.raw_log import RawLog
 
 log = get_logger("service.qstash.webhook")
 
@@ -80,7 +60,7 @@ def _b64(value: str, field: str) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise BadRequest(f"{field}: must be base64") from None
+        raise InvalidInput(f"{field}: must be base64") from None
 
 
 def _step_message(raw: bytes | str, field: str) -> StepMessage:
@@ -101,7 +81,7 @@ async def _never_succeeds(request: web.Request) -> AsyncIterator[None]:
     every retry: answer QStash's non-retryable 489 so the message fails at once."""
     try:
         yield
-    except (BadRequest, NotFound) as error:
+    except (InvalidInput, NotFound) as error:
         log.warning(
             "delivery_refused",
             path=request.path,
@@ -109,16 +89,16 @@ async def _never_succeeds(request: web.Request) -> AsyncIterator[None]:
             retried=request.headers.get("Upstash-Retried", ""),
             reason=error.message,
         )
-        raise NonRetryable(error.message) from None
+        raise Undeliverable(error.message) from None
 
 
 async def process_scraping(request: web.Request) -> web.Response:
-    app = request.app
-    body = await app[SIGNATURES].verified_body(request, app[SETTINGS].webhook_url)
+    parts = request.app[PARTS]
+    body = await parts.signatures.verified_body(request, parts.settings.webhook_url)
     message_id = request.headers.get("Upstash-Message-Id", "")
     async with _never_succeeds(request):
         message = _step_message(body, "body")
-        result = await app[LIFECYCLE].run_step(
+        result = await parts.lifecycle.run_step(
             message.job_id, message.step, message_id=message_id, retried=_retried(request)
         )
     return web.json_response({"jobId": str(message.job_id), "step": message.step, **result})
@@ -132,13 +112,13 @@ def _retried(request: web.Request) -> int:
 
 async def failure_callback(request: web.Request) -> web.Response:
     """QStash gave up on a step message: the job fails, keeping what the last attempt said."""
-    app = request.app
-    body = await app[SIGNATURES].verified_body(request, app[SETTINGS].failure_callback_url)
+    parts = request.app[PARTS]
+    body = await parts.signatures.verified_body(request, parts.settings.failure_callback_url)
     async with _never_succeeds(request):
         callback = _model(FailureCallback, parse_json_object(body))
         message = _step_message(_b64(callback.source_body, "sourceBody"), "sourceBody")
         reason = _failure_reason(callback, message.step)
-        store = app[STORE]
+        store = parts.store
         job = await store.get_job(message.job_id)
         if job is None:
             raise NotFound("job not found")
@@ -156,62 +136,8 @@ async def failure_callback(request: web.Request) -> web.Response:
 
 
 async def sweep(request: web.Request) -> web.Response:
-    app = request.app
-    await app[SIGNATURES].verified_body(request, app[SETTINGS].sweep_url)
-    counts = await app[SWEEPER].sweep()
+    parts = request.app[PARTS]
+    await parts.signatures.verified_body(request, parts.settings.sweep_url)
+    counts = await parts.sweeper.sweep()
     log.info("sweep_done", **counts)
     return web.json_response(counts)
-
-
-async def _schedule_sweep(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    if settings.sweep_schedule:
-        await register_schedule(app[QSTASH], settings.sweep_url)  # type: ignore[arg-type]
-    yield
-
-
-def _flush_outbox_on_start(outbox: Outbox) -> Callable[[web.Application], AsyncIterator[None]]:
-    """A starting instance publishes next steps left unsent (by a crash or a QStash outage).
-
-    In the background: start-up must not wait on QStash, which may be the one that is away.
-    """
-
-    async def flush(_: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(outbox.flush())
-        yield
-        if not task.done():
-            task.cancel()
-        # Its outcome is logged by the outbox; a crash of the flush must not stop the shutdown.
-        await asyncio.gather(task, return_exceptions=True)
-
-    return flush
-
-
-def setup_webhook(app: web.Application) -> None:
-    """Build what the QStash-facing routes need (service.api.routes mounts the routes)."""
-    settings, metrics, clock = app[SETTINGS], app[METRICS], app[CLOCK]
-    key = settings.scrapecreators_api_key.get_secret_value()
-    api = ScrapeCreatorsClient(
-        app[HTTP],
-        base_url=settings.scrapecreators_api_url,
-        api_key=key,
-        metrics=metrics,
-        clock=clock,
-        search_timeout=settings.scrapecreators_search_timeout,
-        profile_timeout=settings.scrapecreators_profile_timeout,
-        raw_log=RawLog(Path(settings.log_raw_dir), api_key=key)
-        if settings.log_raw_responses
-        else None,
-    )
-    app[SIGNATURES] = SignatureVerifier(
-        settings.qstash_current_signing_key.get_secret_value(),
-        settings.qstash_next_signing_key.get_secret_value(),
-        metrics,
-    )
-    outbox = Outbox(app[STORE], app[PUBLISHER], clock, metrics)
-    app[LIFECYCLE] = Lifecycle(
-        app[STORE], app[PUBLISHER], app[CONFIG], clock, api, Profiles(clock), metrics, outbox
-    )
-    app[SWEEPER] = Sweeper(app[STORE], app[PUBLISHER], app[CONFIG], clock, metrics, outbox)
-    app.cleanup_ctx.append(_schedule_sweep)
-    app.cleanup_ctx.append(_flush_outbox_on_start(outbox))

@@ -23,7 +23,7 @@ from rich.console import Console
 from scout import demo, dev
 from service.clock import ManualClock
 from service.jobs.enums import JobStatus
-from service.keys import JOB_CHANGES
+from service.keys import PARTS
 from service.store import KeyedCreator, StepChanges, Store
 from tests.scout.devprocess import free_port
 from tests.service.conftest import ServiceStack, service_stack
@@ -105,7 +105,7 @@ async def test_demo_follows_the_job_through_its_event_stream(
     try:
         async with service_stack(store, clock) as stack:
             url = str(stack.client.make_url("")).rstrip("/")
-            feed = stack.app[JOB_CHANGES]
+            feed = stack.app[PARTS].job_changes
             with caplog.at_level(logging.INFO, logger="aiohttp.access"):
                 running = asyncio.create_task(
                     demo.run_demo(url, demo.DemoJob("tiktok"), console=Console(file=output))

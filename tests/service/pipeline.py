@@ -75,10 +75,10 @@ class Pipeline:
 
     async def configure(self, **values: int | str) -> None:
         """Set dynamic-config keys (`api_limits__max_api_calls_youtube=2` style, `__` = `.`)."""
-        from service.keys import CONFIG
+        from service.keys import PARTS
 
         named = {name.replace("__", "."): value for name, value in values.items()}
-        await self.stack.app[CONFIG].update(named)
+        await self.stack.app[PARTS].config.update(named)
 
     async def start(self, route: str, **body: Any) -> UUID:
         """Create a job through the API (in a fresh campaign); returns its id."""

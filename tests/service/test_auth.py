@@ -20,7 +20,7 @@ from service.api.auth import DevAuthenticator, JwtAuthenticator, Principal, buil
 from service.api.jwks import JwksCache
 from service.clock import ManualClock
 from service.config.settings import load_settings
-from service.errors import Unauthorized
+from service.errors import NotAuthenticated
 from service.store import Store
 from tests.service.conftest import service_stack, settings_env
 
@@ -140,7 +140,7 @@ async def test_admins_come_from_the_configured_ids(
 async def test_unusable_headers_are_refused(
     issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, header: str | None, message: str
 ) -> None:
-    with pytest.raises(Unauthorized, match=message):
+    with pytest.raises(NotAuthenticated, match=message):
         await authenticator(issuer, http, clock).authenticate(header)
 
 
@@ -162,7 +162,7 @@ async def test_bad_tokens_are_refused(
 ) -> None:
     kid = claims.pop("kid", None)
     token = issuer.token(kid=kid, **claims)
-    with pytest.raises(Unauthorized, match=message):
+    with pytest.raises(NotAuthenticated, match=message):
         await authenticator(issuer, http, clock).authenticate(f"Bearer {token}")
 
 
@@ -175,7 +175,7 @@ async def test_a_token_signed_by_another_key_is_refused(
         algorithm="RS256",
         headers={"kid": "rsa-1"},
     )
-    with pytest.raises(Unauthorized, match="Signature verification failed"):
+    with pytest.raises(NotAuthenticated, match="Signature verification failed"):
         await authenticator(issuer, http, clock).authenticate(f"Bearer {forged}")
 
 
@@ -187,7 +187,7 @@ async def test_unsigned_and_hmac_tokens_are_refused(
     unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": "rsa-1"})
     hmac = jwt.encode(claims, "x" * 32, algorithm="HS256", headers={"kid": "rsa-1"})
     for token in (unsigned, hmac):
-        with pytest.raises(Unauthorized, match="must be RS256 or ES256"):
+        with pytest.raises(NotAuthenticated, match="must be RS256 or ES256"):
             await auth.authenticate(f"Bearer {token}")
 
 
@@ -197,7 +197,7 @@ async def test_the_audience_is_checked_when_configured(
     auth = authenticator(issuer, http, clock, audience="scout")
 
     assert (await auth.authenticate(f"Bearer {issuer.token(aud='scout')}")).user_id
-    with pytest.raises(Unauthorized, match="Audience"):
+    with pytest.raises(NotAuthenticated, match="Audience"):
         await auth.authenticate(f"Bearer {issuer.token(aud='other')}")
 
 
@@ -210,12 +210,12 @@ async def test_the_key_set_is_cached_and_refreshed_on_the_clock(
     assert issuer.fetches == 1
 
     # An unknown kid (a rotation) refetches, but at most once per refresh floor.
-    with pytest.raises(Unauthorized):
+    with pytest.raises(NotAuthenticated):
         await auth.authenticate(f"Bearer {issuer.token(kid='rotated')}")
     assert issuer.fetches == 1
     clock.advance(30)
     for _ in range(2):
-        with pytest.raises(Unauthorized):
+        with pytest.raises(NotAuthenticated):
             await auth.authenticate(f"Bearer {issuer.token(kid='rotated')}")
     assert issuer.fetches == 2
 
@@ -234,7 +234,7 @@ async def test_an_unreachable_key_set_is_a_401(
         admins=frozenset(),
     )
     token = jwt.encode({"sub": "u"}, keys.signing, algorithm="RS256", headers={"kid": "rsa-1"})
-    with pytest.raises(Unauthorized, match=r"key set unavailable"):
+    with pytest.raises(NotAuthenticated, match=r"key set unavailable"):
         await auth.authenticate(f"Bearer {token}")
 
 
@@ -243,7 +243,7 @@ async def test_dev_tokens_name_the_user() -> None:
 
     assert await auth.authenticate("Bearer dev:alice") == Principal("alice", is_admin=False)
     assert (await auth.authenticate("bearer dev:boss")).is_admin
-    with pytest.raises(Unauthorized, match="dev:<userId>"):
+    with pytest.raises(NotAuthenticated, match="dev:<userId>"):
         await auth.authenticate("Bearer alice")
 
 

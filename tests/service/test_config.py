@@ -8,7 +8,7 @@ from service.clock import ManualClock
 from service.config.defaults import API_LIMITS, LIMITS, PROCESSING, QSTASH_DELAYS, TIMEOUTS
 from service.config.dynamic import DynamicConfig
 from service.config.values import NumberKey
-from service.errors import BadRequest
+from service.errors import InvalidInput
 from service.store import NewConfig, Store
 from tests.service.conftest import ServiceStack
 
@@ -111,7 +111,7 @@ async def test_stored_bounds_in_the_wrong_order_both_fall_back(
 async def test_an_update_is_all_or_nothing(sqlite_store: Store, clock: ManualClock) -> None:
     config = DynamicConfig(sqlite_store, clock)
 
-    with pytest.raises(BadRequest, match=r"^retries.max_consecutive_failures: expected"):
+    with pytest.raises(InvalidInput, match=r"^retries.max_consecutive_failures: expected"):
         await config.update({"limits.max_keywords": 3, "retries.max_consecutive_failures": "x"})
 
     assert await config.get(LIMITS.max_keywords) == 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -9,7 +10,19 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel
 
-from service.errors import Conflict, NonRetryable, error_middleware
+from service.api.errors import STATUSES, UnsupportedMediaType, error_middleware, error_response
+from service.errors import (
+    Conflict,
+    InputTooLarge,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    ServiceError,
+    Unavailable,
+    Undeliverable,
+    UpstreamFailed,
+)
 
 
 class Body(BaseModel):
@@ -25,7 +38,7 @@ async def conflict(_: web.Request) -> web.Response:
 
 
 async def hopeless(_: web.Request) -> web.Response:
-    raise NonRetryable("job not found")
+    raise Undeliverable("job not found")
 
 
 async def invalid(_: web.Request) -> web.Response:
@@ -87,12 +100,43 @@ async def test_unknown_routes_and_methods_are_json(
 async def test_the_unexpected_is_a_500_logged_once(
     client: TestClient[web.Request, web.Application], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="service.errors"):
+    with caplog.at_level(logging.ERROR, logger="service.api.errors"):
         async with client:
             response = await client.get("/boom")
             body = await response.json()
 
     assert (response.status, body) == (500, {"error": "internal server error"})
-    records = [r for r in caplog.records if r.name == "service.errors"]
+    records = [r for r in caplog.records if r.name == "service.api.errors"]
     assert [r.getMessage() for r in records] == ["unhandled_error"]
     assert records[0].exc_info is not None
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (InvalidInput("keywords: must not be blank"), 400),
+        (NotAuthenticated("token expired"), 401),
+        (NotPermitted("admins only"), 403),
+        (NotFound("job not found"), 404),
+        (Conflict("job already completed"), 409),
+        (InputTooLarge("body: too large"), 413),
+        (UnsupportedMediaType("Content-Type: must be application/json"), 415),
+        (Undeliverable("job not found"), 489),
+        (UpstreamFailed("could not queue the job"), 502),
+        (Unavailable("step 2 is saved"), 503),
+        (ServiceError("no kind of its own"), 500),
+    ],
+)
+def test_each_domain_error_has_one_status(error: ServiceError, status: int) -> None:
+    response = error_response(error)
+    assert (response.status, response.text) == (status, json.dumps({"error": error.message}))
+
+
+def test_a_domain_error_that_passes_says_when_to_come_back() -> None:
+    assert error_response(Conflict("step in use", retry_after=9)).headers["Retry-After"] == "9"
+    assert "Retry-After" not in error_response(Conflict("job already completed")).headers
+
+
+def test_domain_code_does_not_speak_http() -> None:
+    # The mapping lives at the HTTP edge only: the domain's error kinds carry no status.
+    assert not any(hasattr(kind, "status") for kind in STATUSES)

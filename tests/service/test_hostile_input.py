@@ -13,7 +13,7 @@ import pytest
 
 from service.api.json_input import MAX_BODY_BYTES, MAX_DEPTH
 from service.clock import ManualClock
-from service.keys import CONFIG
+from service.keys import PARTS
 from service.store import Store
 from tests.service.conftest import ServiceStack, service_stack
 
@@ -254,7 +254,7 @@ async def test_an_authorization_that_is_not_utf8_is_401(both: ServiceStack) -> N
 async def test_a_target_beyond_what_a_job_can_hold_is_400_at_the_highest_config(
     both: ServiceStack,
 ) -> None:
-    await both.app[CONFIG].update({"limits.target_results_max": 100_000})
+    await both.app[PARTS].config.update({"limits.target_results_max": 100_000})
     campaign = await both.campaign()
 
     status, answer = await post(

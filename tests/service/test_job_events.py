@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from service.clock import ManualClock
 from service.jobs.enums import JobKind, JobStatus
-from service.keys import JOB_CHANGES
+from service.keys import PARTS
 from service.store import KeyedCreator, NewJob, StepChanges, Store
 from service.store.changes import ListenChanges
 from tests.service.conftest import EVENT_TIMING, ServiceStack, service_stack
@@ -309,7 +309,7 @@ async def test_a_stream_needs_credentials(events_stack: ServiceStack) -> None:
 async def test_a_client_that_leaves_is_forgotten(events_stack: ServiceStack) -> None:
     stack = events_stack
     job_id = await new_job(stack.store, stack.clock)
-    feed = stack.app[JOB_CHANGES]
+    feed = stack.app[PARTS].job_changes
     async with events(stack, job_id) as stream:
         await stream.event()
         assert feed.watched == [job_id]
@@ -351,7 +351,7 @@ async def test_the_listener_reconnects_after_its_connection_drops(
     if store.engine.dialect.name != "postgresql":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     async with service_stack(store, clock) as stack:
-        feed = stack.app[JOB_CHANGES]
+        feed = stack.app[PARTS].job_changes
         assert isinstance(feed, ListenChanges)
         job_id = await new_job(store, clock)
         async with events(stack, job_id) as stream:

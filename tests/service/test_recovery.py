@@ -16,7 +16,7 @@ from service.clock import ManualClock
 from service.jobs import lifecycle
 from service.jobs.enums import JobStatus
 from service.jobs.lifecycle import STEP_LEASE
-from service.keys import PUBLISHER
+from service.keys import PARTS
 from service.qstash.publisher import STEP_RETRIES, close_qstash
 from service.store import KeyedCreator, StepChanges, Store
 from service.store.outbox import OutboxEntry
@@ -33,7 +33,7 @@ from tests.service.pipeline import (
 @asynccontextmanager
 async def qstash_away(p: Pipeline, refused_url: str) -> AsyncIterator[None]:
     """The service's publishes fail (QStash unreachable) inside the block; deliveries go on."""
-    publisher = p.stack.app[PUBLISHER]
+    publisher = p.stack.app[PARTS].publisher
     working = publisher._client
     away = AsyncQStash(p.stack.emulator.token, base_url=refused_url, retry=False)
     publisher._client = away

@@ -21,7 +21,7 @@ from service.clock import ManualClock
 from service.jobs.enums import JobKind, JobStatus
 from service.jobs.lifecycle import STEPS
 from service.jobs.platforms.base import StepContext, StepResult
-from service.keys import METRICS, PUBLISHER
+from service.keys import PARTS
 from service.logs import record_fields
 from service.qstash.publisher import close_qstash
 from service.qstash.webhook import MAX_STEP
@@ -40,7 +40,7 @@ async def idle(sqlite_store: Store, clock: ManualClock) -> AsyncIterator[Pipelin
 
 
 def _refusals(p: Pipeline, reason: str) -> float:
-    value = p.stack.app[METRICS].signature_failures.labels(reason=reason)._value.get()
+    value = p.stack.app[PARTS].metrics.signature_failures.labels(reason=reason)._value.get()
     return float(value)
 
 
@@ -209,7 +209,7 @@ async def test_an_unknown_job_is_never_retried_and_says_why_in_the_log(
 async def test_an_unknown_job_is_attempted_once_then_dead_lettered(idle: Pipeline) -> None:
     """With the emulator: QStash honours the 489 and never retries the message."""
     stack = idle.stack
-    message_id = await stack.app[PUBLISHER].publish_step(uuid4(), 0)
+    message_id = await stack.app[PARTS].publisher.publish_step(uuid4(), 0)
 
     await stack.emulator.run_until_idle()
 
