@@ -47,6 +47,7 @@ from service.jobs.platforms.base import StepContext, StepResult, keyed
 from service.keys import PARTS
 from service.qstash.publisher import close_qstash
 from service.store import NewJob, StepChanges, Store
+from service.testing import loopback_socket
 
 KEY = "dev-key"
 CURRENT = "sig_" + "c" * 28
@@ -101,12 +102,6 @@ def write_cassette(folder: Path, creators: int) -> Path:
 # --- the service on a loopback port ----------------------------------------------------------
 
 
-def _socket() -> socket.socket:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 async def _serve(app: web.Application, sock: socket.socket) -> web.AppRunner:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -124,7 +119,7 @@ async def service(folder: Path, sc_url: str) -> AsyncIterator[tuple[str, web.App
     """The service app with a stub QStash (a bare publish handler) and a SQLite store."""
     stub = web.Application()
     stub.router.add_post("/{tail:.*}", _publish_stub)
-    stub_sock, sock = _socket(), _socket()
+    stub_sock, sock = loopback_socket(), loopback_socket()
     stub_runner = await _serve(stub, stub_sock)
     stub_url = f"http://127.0.0.1:{stub_sock.getsockname()[1]}"
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -244,7 +239,7 @@ async def cpu(steps: int) -> None:
     STEPS[JobKind.INSTAGRAM_SIMILAR] = _offline_step
     bare_app = web.Application()
     bare_app.router.add_post("/bare", _bare)
-    bare_sock = _socket()
+    bare_sock = loopback_socket()
     bare_runner = await _serve(bare_app, bare_sock)
     bare_url = f"http://127.0.0.1:{bare_sock.getsockname()[1]}/bare"
     with tempfile.TemporaryDirectory() as tmp:

@@ -150,7 +150,7 @@ async def _seed(stack: ServiceStack) -> tuple[str, str, str]:
 async def test_every_operation_keeps_to_its_document(store: Store, clock: ManualClock) -> None:
     async with service_stack(store, clock, ADMIN_USER_IDS=ADMIN) as stack:
         campaign, running, finished = await _seed(stack)
-        base_url = str(stack.client.make_url("")).rstrip("/")
+        base_url = stack.url
         found: list[str] = []
         for run, job_id in (("others", running), ("events", finished), ("config_write", running)):
             config = _config(base_url, campaign, job_id, config_write=run == "config_write")

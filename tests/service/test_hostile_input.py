@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from yarl import URL
 
 from service.api.json_input import MAX_BODY_BYTES, MAX_DEPTH
 from service.clock import ManualClock
@@ -200,7 +201,7 @@ async def test_other_unicode_is_ordinary_text(both: ServiceStack) -> None:
 
 async def raw_post(stack: ServiceStack, path: str, headers: bytes, body: bytes) -> tuple[int, Any]:
     """A request written byte by byte: HTTP clients refuse to send undecodable header bytes."""
-    port = stack.client.port
+    port = URL(stack.url).port
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
         b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"

@@ -79,7 +79,7 @@ class Frames:
 async def events(
     stack: ServiceStack, job_id: UUID | str, *, user: str = "user-1", **headers: str
 ) -> AsyncIterator[Frames]:
-    url = str(stack.client.make_url(f"/api/jobs/{job_id}/events"))
+    url = f"{stack.url}/api/jobs/{job_id}/events"
     async with (
         httpx.AsyncClient(timeout=WAIT) as http,
         http.stream("GET", url, headers={**stack.auth(user), **headers}) as response,
@@ -323,7 +323,7 @@ async def test_a_client_that_leaves_is_forgotten(events_stack: ServiceStack) -> 
 async def test_open_streams_end_when_the_service_stops(store: Store, clock: ManualClock) -> None:
     job_id = await new_job(store, clock)
     async with service_stack(store, clock) as stack:
-        url = str(stack.client.make_url(f"/api/jobs/{job_id}/events"))
+        url = f"{stack.url}/api/jobs/{job_id}/events"
         http = httpx.AsyncClient(timeout=WAIT)
         response = await http.send(
             http.build_request("GET", url, headers=stack.auth()), stream=True
