@@ -23,7 +23,7 @@ from service.api.requests import current_user, json_body, path_id, query
 from service.api.safe_text import check_text
 from service.errors import Conflict, InvalidInput, NotFound
 from service.jobs.enums import ACTIVE_STATUSES, JobKind, JobStatus
-from service.jobs.lifecycle import TIMEOUT_MESSAGE
+from service.jobs.policy import TIMEOUT_MESSAGE
 from service.keys import PARTS
 from service.logs import get_logger
 from service.qstash.publisher import PublishError

@@ -8,12 +8,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from service.clock import Clock
-from service.config.defaults import QSTASH_DELAYS, QSTASH_MAX_DELAY_SECONDS, RETRIES, TIMEOUTS
+from service.config.defaults import QSTASH_MAX_DELAY_SECONDS
 from service.config.dynamic import DynamicConfig
 from service.errors import Conflict, NotFound, Unavailable
 from service.jobs.enums import JobKind, JobStatus
@@ -26,6 +25,15 @@ from service.jobs.platforms import (
 )
 from service.jobs.platforms.base import JobFailed, StepContext, StepResult
 from service.jobs.platforms.profiles import Profiles
+from service.jobs.policy import (
+    HEARTBEAT_EVERY,
+    MAX_FAILURES,
+    REQUEUE_AFTER,
+    RETRY_BASE,
+    RETRY_MAX,
+    STEP_LEASE,
+    TIMEOUT_MESSAGE,
+)
 from service.logs import get_logger
 from service.metrics import Metrics
 from service.qstash.outbox import Outbox
@@ -35,21 +43,6 @@ from service.scrapecreators.errors import FatalError, RetryableError
 from service.store import Job, StepChanges, Store
 
 log = get_logger("service.jobs.lifecycle")
-
-TIMEOUT_MESSAGE = "Job exceeded maximum allowed time"
-MAX_FAILURES = RETRIES.max_consecutive_failures
-RETRY_BASE = QSTASH_DELAYS.retry_base_delay
-RETRY_MAX = QSTASH_DELAYS.retry_max_delay
-# A job idle this long is revived by the sweeper (the last line of defence; leases are separate).
-STALLED_AFTER = TIMEOUTS.stalled_job_after
-# A step's lease lasts this long unless its run renews it (every HEARTBEAT_EVERY seconds while
-# the step runs): a killed run's lease ends within seconds, and a redelivery takes the step over.
-# Three renewals per lease leave room for a slow database before a live run loses its lease.
-STEP_LEASE = timedelta(seconds=15)
-HEARTBEAT_EVERY = 5.0
-# How soon QStash should bring back a step whose next step could not be queued after it
-# committed: that delivery finds the step done and publishes the outbox entry again.
-REQUEUE_AFTER = 10
 
 # Outcomes after which the step's lease is moot (the job is past that step or final).
 MOVED_ON = frozenset({"committed", "completed", "failed", "timeout", "stale"})

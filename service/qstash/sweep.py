@@ -16,7 +16,7 @@ from service.config.defaults import CLEANUP
 from service.config.dynamic import DynamicConfig
 from service.config.values import NumberKey
 from service.jobs.enums import JobStatus
-from service.jobs.lifecycle import STALLED_AFTER, TIMEOUT_MESSAGE
+from service.jobs.policy import STALLED_AFTER, TIMEOUT_MESSAGE
 from service.logs import get_logger
 from service.metrics import Metrics
 from service.qstash.outbox import Outbox

@@ -15,7 +15,7 @@ from qstash import AsyncQStash
 from service.clock import ManualClock
 from service.jobs import lifecycle
 from service.jobs.enums import JobStatus
-from service.jobs.lifecycle import STEP_LEASE
+from service.jobs.policy import STEP_LEASE
 from service.keys import PARTS
 from service.qstash.publisher import STEP_RETRIES, close_qstash
 from service.store import KeyedCreator, StepChanges, Store
