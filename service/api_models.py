@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from service.config_defaults import KNOWN_KEYS, LIMITS
-from service.config_values import ConfigKey, ValueType
+from service.config_values import DURATION_PATTERN, ConfigKey, ValueType
 from service.creator import CamelModel
 from service.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
 from service.job_cursor import CURSOR_PATTERN
@@ -321,10 +321,10 @@ class HealthOut(CamelModel):
 
 
 # Exactly what `DynamicConfig.update` accepts for each value type (config_values: ASCII digits
-# and units, spaces allowed), so the document neither over- nor under-promises. A range over
-# text cannot be said in JSON Schema: it is in the description, and the 400 names it.
+# and units, spaces allowed; the duration pattern is the parser's own), so the document
+# neither over- nor under-promises. A range over text cannot be said in JSON Schema: it is
+# in the description, and the 400 names it.
 _NUMBER_TEXT = r"^ *[0-9]+ *$"
-_DURATION_TEXT = r"^ *(?:[0-9]+(?:\.[0-9]+)? *(?:ms|s|m|h|d) *)+$"
 
 
 def config_value_schema(spec: ConfigKey[Any]) -> dict[str, Any]:
@@ -337,7 +337,7 @@ def config_value_schema(spec: ConfigKey[Any]) -> dict[str, Any]:
             ]
         }
     else:
-        schema = {"type": "string", "pattern": _DURATION_TEXT}
+        schema = {"type": "string", "pattern": DURATION_PATTERN}
     description = f"{spec.description} (default {spec.default}; from {spec.low} to {spec.high})"
     return {**schema, "description": description}
 
