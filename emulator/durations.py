@@ -7,6 +7,11 @@ import re
 
 from emulator.errors import FieldError
 
+# The emulators' one duration family. The service keeps its own (its config values' grammar,
+# service/config_values.py): the service is the production artifact and imports nothing from
+# the emulators, and the emulators stand in for outside services without importing the system
+# they are used to test, so neither package can hold the other's parser.
+
 # Nanoseconds per unit: Go's time.ParseDuration table plus QStash's `d` (days).
 _UNITS: dict[str, int] = {
     "ns": 1,

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Generic, TypeVar
 
-# The one duration grammar of config values: parts such as `1h` or `500ms`, spaces allowed
-# around them. ASCII digits only (`\d` would take any script's digits). The parser and the
-# OpenAPI document's pattern are both built from it, so they accept the same texts.
+# The service's one duration grammar (the emulators keep theirs in emulator/durations.py; the
+# service imports nothing from them): parts such as `1h` or `500ms`, spaces allowed around
+# them. ASCII digits only (`\d` would take any script's digits). The parser and the OpenAPI
+# document's pattern are both built from it, so they accept the same texts.
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}  # ms before m
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _UNITS = "|".join(_UNIT_SECONDS)
