@@ -8,7 +8,7 @@ import re
 from emulator.errors import FieldError
 
 # The emulators' one duration family. The service keeps its own (its config values' grammar,
-# service/config_values.py): the service is the production artifact and imports nothing from
+# service/config/values.py): the service is the production artifact and imports nothing from
 # the emulators, and the emulators stand in for outside services without importing the system
 # they are used to test, so neither package can hold the other's parser.
 

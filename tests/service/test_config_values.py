@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from service import config_defaults
-from service.config_defaults import KNOWN_KEYS, ORDERED_PAIRS
-from service.config_values import (
+from service.config import defaults as config_defaults
+from service.config.defaults import KNOWN_KEYS, ORDERED_PAIRS
+from service.config.values import (
     DURATION_PATTERN,
     DurationKey,
     NumberKey,
