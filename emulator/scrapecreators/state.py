@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.scrapecreators.faults import FaultBook
+from emulator.faults import FaultBook
+from emulator.scrapecreators.faults import fault_book
 from emulator.scrapecreators.replay import CassetteLibrary
 
 MODES = ("replay", "synthetic")
@@ -33,7 +34,7 @@ class MockConfig:
 class MockState:
     config: MockConfig
     library: CassetteLibrary
-    faults: FaultBook = field(default_factory=FaultBook)
+    faults: FaultBook = field(default_factory=fault_book)
     log: list[dict[str, Any]] = field(default_factory=list)
     # Set on shutdown so held requests (latency, timeout faults) end at once instead of
     # keeping the server's graceful shutdown waiting.

@@ -28,7 +28,7 @@ from service.api.safe_text import (
 )
 from service.api.validation import username_pattern
 from service.config.defaults import KNOWN_KEYS, LIMITS
-from service.config.values import ConfigKey, ValueType
+from service.config.values import DURATION_PATTERN, ConfigKey, ValueType
 from service.jobs.creator import CamelModel
 from service.jobs.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
 
@@ -320,11 +320,11 @@ class HealthOut(CamelModel):
     qstash: str
 
 
-# Exactly what `DynamicConfig.update` accepts for each value type (config_values: ASCII digits
-# and units, spaces allowed), so the document neither over- nor under-promises. A range over
-# text cannot be said in JSON Schema: it is in the description, and the 400 names it.
+# Exactly what `DynamicConfig.update` accepts for each value type (config/values.py: ASCII digits
+# and units, spaces allowed; the duration pattern is the parser's own), so the document
+# neither over- nor under-promises. A range over text cannot be said in JSON Schema: it is
+# in the description, and the 400 names it.
 _NUMBER_TEXT = r"^ *[0-9]+ *$"
-_DURATION_TEXT = r"^ *(?:[0-9]+(?:\.[0-9]+)? *(?:ms|s|m|h|d) *)+$"
 
 
 def config_value_schema(spec: ConfigKey[Any]) -> dict[str, Any]:
@@ -337,7 +337,7 @@ def config_value_schema(spec: ConfigKey[Any]) -> dict[str, Any]:
             ]
         }
     else:
-        schema = {"type": "string", "pattern": _DURATION_TEXT}
+        schema = {"type": "string", "pattern": DURATION_PATTERN}
     description = f"{spec.description} (default {spec.default}; from {spec.low} to {spec.high})"
     return {**schema, "description": description}
 

@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Generic, TypeVar
 
-# ASCII digits only (`\d` would take any script's digits): the OpenAPI patterns say the same.
-_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)")
+# The service's one duration grammar (the emulators keep theirs in emulator/durations.py; the
+# service imports nothing from them): parts such as `1h` or `500ms`, spaces allowed around
+# them. ASCII digits only (`\d` would take any script's digits). The parser and the OpenAPI
+# document's pattern are both built from it, so they accept the same texts.
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}  # ms before m
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+_UNITS = "|".join(_UNIT_SECONDS)
+DURATION_PATTERN = rf"^ *(?:{_NUMBER} *(?:{_UNITS}) *)+$"
+_DURATION = re.compile(DURATION_PATTERN)
+_DURATION_PART = re.compile(rf"({_NUMBER}) *({_UNITS})")
 _DIGITS = re.compile(r"[0-9]+")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _SHOWN_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 # An echoed bad value is cut to this length: the 400 must stay a one-line message.
 _ECHO_LIMIT = 40
@@ -26,11 +33,14 @@ class ValueType(StrEnum):
 
 
 def parse_duration(text: str) -> float:
-    """`500ms`, `2s`, `60m`, `24h`, `1d`, or compounds like `1h30m` → seconds."""
-    compact = text.replace(" ", "")
-    if not compact or _DURATION_PART.sub("", compact):
+    """`500ms`, `2s`, `60m`, `24h`, `1d`, or compounds like `1h30m` → seconds.
+
+    Spaces may surround a part or separate its number from its unit (`1h 30m`, `5 s`), never
+    split a number or a unit: `5m s` is refused rather than read as 5 ms.
+    """
+    if not _DURATION.fullmatch(text):
         raise ValueError(f"expected a duration like 2s, 500ms, 60m or 24h, got {echo(text)!r}")
-    return sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(compact))
+    return sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(text))
 
 
 def format_duration(seconds: float) -> str:

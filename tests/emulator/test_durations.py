@@ -1,12 +1,11 @@
-"""Go duration parsing and the Retry-After family of headers."""
+"""Durations in the emulators: Go's grammar, and seconds in control requests."""
 
 from __future__ import annotations
 
-from email.utils import formatdate
-
 import pytest
 
-from emulator.qstash.durations import parse_duration, parse_retry_after
+from emulator.durations import parse_duration, seconds
+from emulator.errors import FieldError
 
 
 @pytest.mark.parametrize(
@@ -68,41 +67,37 @@ def test_largest_go_duration_is_accepted_one_more_nanosecond_is_not() -> None:
     assert parse_duration("-9223372036854775808ns") == pytest.approx(-9223372036.854776)
 
 
-NOW = 1_800_000_000.0
-
-
 @pytest.mark.parametrize(
-    ("value", "seconds"),
+    ("value", "expected"),
     [
-        ("0", 0.0),
-        ("120", 120.0),
-        (" 7 ", 7.0),
-        ("86400", 86400.0),
-        ("6m5s", 365.0),
-        ("1.5s", 1.5),
-        ("500ms", 0.5),
+        (2, 2.0),
+        (0.25, 0.25),
+        (0, 0.0),
+        ("2", 2.0),  # plain seconds, as the mock's fault delays always took them
+        (" 1.5 ", 1.5),
+        ("250ms", 0.25),
+        ("1h30m", 5400.0),
+        ("7d", 604800.0),
     ],
 )
-def test_retry_after_seconds_and_durations(value: str, seconds: float) -> None:
-    assert parse_retry_after(value, now=NOW) == pytest.approx(seconds)
-
-
-def test_retry_after_http_date_counts_from_now() -> None:
-    assert parse_retry_after(formatdate(NOW + 90, usegmt=True), now=NOW) == pytest.approx(90.0)
-    assert parse_retry_after(formatdate(NOW + 90), now=NOW) == pytest.approx(90.0)
-
-
-def test_retry_after_date_in_the_past_means_now() -> None:
-    assert parse_retry_after(formatdate(NOW - 30, usegmt=True), now=NOW) == 0.0
+def test_control_seconds_take_numbers_and_durations(value: object, expected: float) -> None:
+    assert seconds(value, "delay") == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(
-    "value",
-    ["", "soon", "86401", "25h", "2d", "-5", "-5s", "1.5", "Thu, 31 Feb 2030 99:00:00 GMT"],
+    ("value", "message"),
+    [
+        ("5x", 'limit: time: unknown unit "x" in duration "5x"'),
+        ("soon", 'limit: time: invalid duration "soon"'),
+        ("-2s", "limit: must not be negative"),
+        (-1, "limit: must not be negative"),
+        (float("inf"), "limit: must be finite"),
+        (float("nan"), "limit: must be finite"),
+        (True, 'limit: a number of seconds or a duration such as "2s" is required'),
+        (None, 'limit: a number of seconds or a duration such as "2s" is required'),
+    ],
 )
-def test_retry_after_unusable_or_beyond_a_day_is_none(value: str) -> None:
-    assert parse_retry_after(value, now=NOW) is None
-
-
-def test_retry_after_date_beyond_a_day_is_none() -> None:
-    assert parse_retry_after(formatdate(NOW + 2 * 86400, usegmt=True), now=NOW) is None
+def test_bad_control_seconds_name_the_field(value: object, message: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        seconds(value, "limit")
+    assert (caught.value.field, str(caught.value)) == ("limit", message)

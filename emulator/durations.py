@@ -1,10 +1,16 @@
-"""Parse Go-style durations and the retry-wait response headers QStash honours."""
+"""Durations in both emulators: Go's grammar, and the seconds a control request gives."""
 
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+import re
+
+from emulator.errors import FieldError
+
+# The emulators' one duration family. The service keeps its own (its config values' grammar,
+# service/config/values.py): the service is the production artifact and imports nothing from
+# the emulators, and the emulators stand in for outside services without importing the system
+# they are used to test, so neither package can hold the other's parser.
 
 # Nanoseconds per unit: Go's time.ParseDuration table plus QStash's `d` (days).
 _UNITS: dict[str, int] = {
@@ -21,7 +27,9 @@ _UNITS: dict[str, int] = {
 _DIGITS = frozenset("0123456789")
 _NUMERIC = frozenset("0123456789.")
 _MAX_NS = 1 << 63  # Go durations are int64 nanoseconds
-_ONE_DAY = 86_400.0
+# A string of plain seconds ("2", "0.5"): the mock's fault delays took these before they
+# shared this parser, so they still mean seconds in every control request.
+_PLAIN_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def _quote(text: str) -> str:
@@ -88,35 +96,25 @@ def parse_duration(text: str) -> float:
     return -total / 1e9 if negative else total / 1e9
 
 
-def parse_retry_after(value: str, *, now: float) -> float | None:
-    """Seconds to wait from `now` as a destination's `Retry-After`/`X-RateLimit-Reset*` asks.
+def seconds(value: object, field: str) -> float:
+    """Non-negative seconds from a control request's JSON: a number of seconds, a string of
+    seconds ("2"), or a Go duration ("250ms", "2s", "1h30m", "1d").
 
-    Accepts integer seconds, an RFC 1123 date or a Go duration (QStash docs on the Retry-After
-    family of headers). `0` means retry at once; a date in the past also means at once. None
-    when the value is unparsable, negative, or further than one day away: the caller then falls
-    back to its default backoff.
+    Raises FieldError naming `field`, with Go's own message for a malformed duration.
     """
-    text = value.strip()
-    if not text:
-        return None
-    seconds: float | None
-    if text.isascii() and text.isdigit():
-        seconds = float(int(text))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        result = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if _PLAIN_SECONDS.fullmatch(text):
+            result = float(text)
+        else:
+            try:
+                result = parse_duration(text)
+            except ValueError as exc:
+                raise FieldError(field, str(exc)) from None
     else:
-        try:
-            seconds = parse_duration(text)
-        except ValueError:
-            seconds = _seconds_until_date(text, now)
-    if seconds is None or seconds < 0 or seconds > _ONE_DAY:
-        return None
-    return seconds
-
-
-def _seconds_until_date(text: str, now: float) -> float | None:
-    try:
-        when: datetime = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000" parses as naive; HTTP dates are always GMT
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
+        raise FieldError(field, 'a number of seconds or a duration such as "2s" is required')
+    if not 0 <= result < float("inf"):
+        raise FieldError(field, "must not be negative" if result < 0 else "must be finite")
+    return result
