@@ -35,7 +35,9 @@ from service.logs import get_logger
 from service.outbox import Outbox
 from service.platforms.profiles import Profiles
 from service.safe_text import printable
+from service.config_defaults import PROCESSING
 from service.scrapecreators.client import ScrapeCreatorsClient
+from service.scrapecreators.gate import CallGate
 from service.scrapecreators.raw_log import RawLog
 from service.signature import SignatureVerifier
 from service.sweep import Sweeper, register_schedule
@@ -191,12 +193,19 @@ def setup_webhook(app: web.Application) -> None:
     """Build what the QStash-facing routes need (service.routes mounts the routes themselves)."""
     settings, metrics, clock = app[SETTINGS], app[METRICS], app[CLOCK]
     key = settings.scrapecreators_api_key.get_secret_value()
+    config = app[CONFIG]
+
+    async def ceiling() -> int:
+        return await config.get(PROCESSING.scrapecreators_concurrency)
+
     api = ScrapeCreatorsClient(
         app[HTTP],
         base_url=settings.scrapecreators_api_url,
         api_key=key,
         metrics=metrics,
         clock=clock,
+        # One gate per app, shared by every job: the process's cap on calls in flight.
+        gate=CallGate(clock, ceiling, metrics),
         search_timeout=settings.scrapecreators_search_timeout,
         profile_timeout=settings.scrapecreators_profile_timeout,
         raw_log=RawLog(Path(settings.log_raw_dir), api_key=key)

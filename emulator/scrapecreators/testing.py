@@ -28,6 +28,11 @@ class RunningMock:
     async def fault(self, path: str, kind: str, count: int = 1, **params: Any) -> None:
         self.state.faults.add(faults.parse({"path": path, "kind": kind, "count": count, **params}))
 
+    @property
+    def max_in_flight(self) -> int:
+        """The most API requests answered at once since start or reset."""
+        return self.state.max_in_flight
+
     async def requests(self) -> list[dict[str, Any]]:
         # A snapshot: entries of requests still being answered change later.
         return [dict(entry) for entry in self.state.log]

@@ -158,6 +158,9 @@ async def pipeline(
     async with running_mock(list(cassettes), allow_unplayed=allow_unplayed) as mock:
         settings = {"SCRAPECREATORS_API_URL": mock.url, "SWEEP_SCHEDULE": "false", **env}
         async with service_stack(store, clock, **settings) as stack:
+            # One virtual time: a QStash delay that passes passes for the service too (the
+            # service can still be moved on alone with `clock.advance`).
+            stack.emulator.state.clock.on_advance.append(clock.advance)
             yield Pipeline(stack, mock)
 
 
