@@ -14,6 +14,7 @@ from uuid import UUID
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.config_defaults import PROCESSING
 from service.enums import JobStatus
 from service.errors import BadRequest, NonRetryable, NotFound, field_error
 from service.json_input import parse_json_object
@@ -35,7 +36,6 @@ from service.logs import get_logger
 from service.outbox import Outbox
 from service.platforms.profiles import Profiles
 from service.safe_text import printable
-from service.config_defaults import PROCESSING
 from service.scrapecreators.client import ScrapeCreatorsClient
 from service.scrapecreators.gate import CallGate
 from service.scrapecreators.raw_log import RawLog

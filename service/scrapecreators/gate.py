@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
 
 from service.clock import Clock
@@ -130,10 +130,8 @@ class CallGate:
         self._paused_until = None
 
     def _discard(self, waiter: asyncio.Future[None]) -> None:
-        try:
+        with suppress(ValueError):
             self._waiters.remove(waiter)
-        except ValueError:
-            pass
 
     def _wake(self) -> None:
         while self._waiters and self._in_flight < self.limit:
@@ -154,9 +152,7 @@ class CallGate:
             self._epoch += 1
             self._reduced = max(1, self.limit // 2)
             self._successes = 0
-            log.warning(
-                "scrapecreators_slowed_down", limit=self._reduced, pause_seconds=pause
-            )
+            log.warning("scrapecreators_slowed_down", limit=self._reduced, pause_seconds=pause)
         # Queued calls would only meet the pause when their turn comes: refuse them now.
         left = self.paused_for()
         while self._waiters:

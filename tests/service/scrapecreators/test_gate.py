@@ -74,11 +74,13 @@ def gate(clock: ManualClock, ceiling: Ceiling, metrics: Metrics) -> CallGate:
 
 
 async def test_no_more_calls_than_the_ceiling_run_and_the_next_go_in_order(
-    gate: CallGate,
+    gate: CallGate, metrics: Metrics
 ) -> None:
     started = await calls(gate, 6)
 
     assert (running(started), gate.waiting) == (4, 2)
+    assert metrics.scrapecreators_in_flight._value.get() == 4
+    assert metrics.scrapecreators_call_limit._value.get() == 4
     await started[1].answer()
     await settle()
     assert [call.started.is_set() for call in started] == [True] * 5 + [False]
@@ -86,6 +88,7 @@ async def test_no_more_calls_than_the_ceiling_run_and_the_next_go_in_order(
         if not call.task.done():
             await call.answer()
     assert (gate.in_flight, gate.waiting) == (0, 0)
+    assert metrics.scrapecreators_in_flight._value.get() == 0
 
 
 async def test_the_ceiling_is_read_for_every_call(gate: CallGate, ceiling: Ceiling) -> None:
@@ -113,7 +116,8 @@ async def test_a_429_pauses_every_call_until_its_retry_after(
     with pytest.raises(Throttled) as refused:
         await finish(gate, 1)
     assert refused.value.retry_after == 7
-    assert isinstance(refused.value, RetryableError) and refused.value.status == 429
+    assert isinstance(refused.value, RetryableError)
+    assert refused.value.status == 429
     assert refused.value.message == "ScrapeCreators: rate limited (calls paused for 7s after a 429)"
     clock.advance(6.5)
     with pytest.raises(Throttled) as still:
