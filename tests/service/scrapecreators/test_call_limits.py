@@ -15,7 +15,7 @@ from uuid import UUID
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.pipeline import Pipeline, cassette, pipeline, step_deliveries
 
