@@ -13,6 +13,7 @@ from service.api.event_timing import EventTiming
 from service.api.job_events import run_change_feed
 from service.api.routes import setup_routes
 from service.clock import Clock
+from service.config.defaults import PROCESSING
 from service.config.dynamic import DynamicConfig
 from service.config.settings import Settings
 from service.jobs.lifecycle import Lifecycle
@@ -24,6 +25,7 @@ from service.qstash.publisher import Publisher, QStashClient
 from service.qstash.signature import SignatureVerifier
 from service.qstash.sweep import Sweeper, register_on_start
 from service.scrapecreators.client import ScrapeCreatorsClient
+from service.scrapecreators.gate import CallGate
 from service.scrapecreators.raw_log import RawLog
 from service.store import Store
 from service.store.changes import job_changes
@@ -69,7 +71,7 @@ def build_parts(
         queued=store,
     )
     outbox = Outbox(store, publisher, clock, metrics)
-    scrapecreators = _scrapecreators_client(settings, http, metrics, clock)
+    scrapecreators = _scrapecreators_client(settings, http, metrics, clock, config)
     timing = events or EventTiming()
     return Parts(
         settings=settings,
@@ -97,9 +99,17 @@ def build_parts(
 
 
 def _scrapecreators_client(
-    settings: Settings, http: httpx.AsyncClient, metrics: Metrics, clock: Clock
+    settings: Settings,
+    http: httpx.AsyncClient,
+    metrics: Metrics,
+    clock: Clock,
+    config: DynamicConfig,
 ) -> ScrapeCreatorsClient:
     key = settings.scrapecreators_api_key.get_secret_value()
+
+    async def ceiling() -> int:
+        return await config.get(PROCESSING.scrapecreators_concurrency)
+
     raw_log = (
         RawLog(Path(settings.log_raw_dir), api_key=key) if settings.log_raw_responses else None
     )
@@ -112,4 +122,6 @@ def _scrapecreators_client(
         search_timeout=settings.scrapecreators_search_timeout,
         profile_timeout=settings.scrapecreators_profile_timeout,
         raw_log=raw_log,
+        # One gate per app, shared by every job: the process's cap on calls in flight.
+        gate=CallGate(clock, ceiling, metrics),
     )

@@ -42,6 +42,21 @@ class Metrics:
             ["endpoint", "status"],
             registry=self.registry,
         )
+        self.scrapecreators_call_limit = Gauge(
+            "scout_scrapecreators_call_limit",
+            "ScrapeCreators calls this process lets run at once now (lowered by 429s).",
+            registry=self.registry,
+        )
+        self.scrapecreators_in_flight = Gauge(
+            "scout_scrapecreators_calls_in_flight",
+            "ScrapeCreators calls this process is waiting on.",
+            registry=self.registry,
+        )
+        self.scrapecreators_throttled = Counter(
+            "scout_scrapecreators_throttled",
+            "ScrapeCreators calls not sent because a 429 paused the process (the step retries).",
+            registry=self.registry,
+        )
         self.signature_failures = Counter(
             "scout_signature_failures",
             "Webhook deliveries refused for a missing or invalid QStash signature.",

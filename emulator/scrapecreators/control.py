@@ -31,6 +31,8 @@ async def status(request: web.Request) -> web.Response:
             "mode": state.config.mode,
             "cassettes": state.library.names,
             "fault_kinds": dict(faults.SPEC.kinds),
+            "in_flight": state.in_flight,
+            "max_in_flight": state.max_in_flight,
         },
     )
 

@@ -30,6 +30,11 @@ class RunningMock(FaultControls):
     async def unplayed(self) -> list[dict[str, Any]]:
         return self.state.library.unplayed()
 
+    @property
+    def max_in_flight(self) -> int:
+        """The most API requests answered at once since start or reset."""
+        return self.state.max_in_flight
+
     async def requests(self) -> list[dict[str, Any]]:
         # A snapshot: entries of requests still being answered change later.
         return [dict(entry) for entry in self.state.log]

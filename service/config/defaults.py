@@ -75,9 +75,24 @@ class TIMEOUTS:
     )
 
 
+# ScrapeCreators publishes no concurrency limit; the original app sent a whole user-search page
+# of profile calls (about 30) at once (README, "ScrapeCreators call limits"). 30 per process
+# asks no more of the API than that; 10 per job makes a 30-creator page >= 10x faster than the
+# original's one-at-a-time bios loop and leaves room for three jobs at full speed.
 class PROCESSING:
     profile_concurrency = NumberKey(
-        "processing.profile_concurrency", "5", "1", "50", "Concurrent profile calls per step"
+        "processing.profile_concurrency",
+        "10",
+        "1",
+        "50",
+        "Concurrent profile calls per job step (at most scrapecreators_concurrency)",
+    )
+    scrapecreators_concurrency = NumberKey(
+        "processing.scrapecreators_concurrency",
+        "30",
+        "1",
+        "100",  # the service's HTTP client keeps at most 100 connections (httpx's default)
+        "Concurrent ScrapeCreators calls per service process, all jobs together",
     )
 
 
@@ -159,4 +174,5 @@ KNOWN_KEYS: dict[str, ConfigKey[Any]] = {
 ORDERED_PAIRS: tuple[tuple[ConfigKey[Any], ConfigKey[Any]], ...] = (
     (LIMITS.target_results_min, LIMITS.target_results_max),
     (QSTASH_DELAYS.retry_base_delay, QSTASH_DELAYS.retry_max_delay),
+    (PROCESSING.profile_concurrency, PROCESSING.scrapecreators_concurrency),
 )
