@@ -38,7 +38,7 @@ from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAUL
 from emulator.scrapecreators.state import DEFAULT_API_KEY
 from emulator.scrapecreators.synthetic import tiktok
 from scout.api_client import ServiceClient, ServiceError
-from service.config_defaults import QSTASH_DELAYS
+from service.config.defaults import QSTASH_DELAYS
 
 ADMIN = "bench-admin"
 MAX_GROWTH = 1.15  # per-step CPU and statements of N=2 may be at most this times N=1's

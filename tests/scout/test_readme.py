@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from service.settings import DEFAULT_DATABASE_URL
+from service.config.settings import DEFAULT_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
