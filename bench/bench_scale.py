@@ -32,13 +32,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
-from bench_procs import Server, Servers, cpu_seconds, free_port, wait_ready
+from bench_procs import Server, Servers, cpu_seconds, wait_ready
 
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
 from emulator.scrapecreators.state import DEFAULT_API_KEY
 from emulator.scrapecreators.synthetic import tiktok
 from scout.api_client import ServiceClient, ServiceError
 from service.config.defaults import QSTASH_DELAYS
+from service.testing import free_port
 
 ADMIN = "bench-admin"
 MAX_GROWTH = 1.15  # per-step CPU and statements of N=2 may be at most this times N=1's
