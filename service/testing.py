@@ -152,6 +152,24 @@ async def postgres_schema(url: str, prefix: str = "scout") -> AsyncIterator[str]
         await drop_schema(url, schema)
 
 
+@asynccontextmanager
+async def postgres_database(url: str, prefix: str = "scout") -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database beside the one at `url`, dropped afterwards; its URL
+    (for what takes a whole database, such as `scout db upgrade` in another process)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield admin.url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            async with admin.connect() as conn:
+                await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
 def store_in_schema(
     url: str,
     schema: str,
