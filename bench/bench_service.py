@@ -38,14 +38,14 @@ from emulator.qstash.signing import sign
 from emulator.scrapecreators.testing import running_mock
 from service.app import create_app
 from service.clock import SystemClock
-from service.config_defaults import PROCESSING
-from service.creator import Creator
-from service.enums import JobKind, Platform
+from service.config.defaults import PROCESSING
+from service.config.settings import load_settings
+from service.jobs.creator import Creator
+from service.jobs.enums import JobKind, Platform
+from service.jobs.lifecycle import STEPS
+from service.jobs.platforms.base import StepContext, StepResult, keyed
 from service.keys import CONFIG, PUBLISHER, STORE
-from service.lifecycle import STEPS
-from service.platforms.base import StepContext, StepResult, keyed
-from service.publisher import close_qstash
-from service.settings import load_settings
+from service.qstash.publisher import close_qstash
 from service.store import NewJob, StepChanges, Store
 
 KEY = "dev-key"

@@ -20,8 +20,8 @@ from emulator.qstash.testing import RunningEmulator, running_emulator
 from emulator.scrapecreators.state import DEFAULT_API_KEY
 from emulator.scrapecreators.testing import running_mock
 from service.app import create_app
-from service.publisher import close_qstash
-from service.settings import load_settings
+from service.config.settings import load_settings
+from service.qstash.publisher import close_qstash
 from service.store.engine import create_engine
 
 ADMIN_USER = "contracts-admin"

@@ -14,9 +14,9 @@ from emulator.qstash.app import build, create_app
 from emulator.qstash.config import Config
 from emulator.scrapecreators.app import create_app as create_mock
 from emulator.scrapecreators.state import DEFAULT_API_KEY, MockConfig
-from service.config_defaults import QSTASH_DELAYS
+from service.config.defaults import QSTASH_DELAYS
+from service.config.settings import load_settings
 from service.runtime import build_app
-from service.settings import load_settings
 
 HOST = "127.0.0.1"
 DEV_ADMIN = "dev-admin"

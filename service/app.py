@@ -6,16 +6,16 @@ import httpx
 from aiohttp import web
 
 from service import keys
-from service.auth import build_authenticator
+from service.api.auth import build_authenticator
+from service.api.event_timing import EventTiming
+from service.api.job_events import setup_job_events
+from service.api.routes import setup_routes
 from service.clock import Clock
-from service.config import DynamicConfig
+from service.config.dynamic import DynamicConfig
+from service.config.settings import Settings
 from service.errors import error_middleware
-from service.event_timing import EventTiming
-from service.job_events import setup_job_events
 from service.metrics import Metrics
-from service.publisher import Publisher, QStashClient
-from service.routes import setup_routes
-from service.settings import Settings
+from service.qstash.publisher import Publisher, QStashClient
 from service.store import Store
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import httpx
 from aiohttp import web
 
-from service.auth import Authenticator
+from service.api.auth import Authenticator
+from service.api.event_timing import EventTiming
 from service.clock import Clock
-from service.config import DynamicConfig
-from service.event_timing import EventTiming
-from service.lifecycle import Lifecycle
+from service.config.dynamic import DynamicConfig
+from service.config.settings import Settings
+from service.jobs.lifecycle import Lifecycle
 from service.metrics import Metrics
-from service.publisher import Publisher, QStashClient
-from service.settings import Settings
-from service.signature import SignatureVerifier
+from service.qstash.publisher import Publisher, QStashClient
+from service.qstash.signature import SignatureVerifier
+from service.qstash.sweep import Sweeper
 from service.store import Store
 from service.store.changes import JobChanges
-from service.sweep import Sweeper
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)

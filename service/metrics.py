@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

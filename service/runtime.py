@@ -12,9 +12,9 @@ from qstash.http import RetryConfig
 
 from service.app import create_app
 from service.clock import SystemClock
+from service.config.settings import Settings
 from service.logs import get_logger
-from service.publisher import close_qstash
-from service.settings import Settings
+from service.qstash.publisher import close_qstash
 from service.store import Store
 
 log = get_logger("service.runtime")

@@ -10,7 +10,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from service.clock import Clock
-from service.enums import Platform, SearchType
+from service.jobs.enums import Platform, SearchType
 from service.metrics import Metrics
 from service.scrapecreators.errors import (
     FatalError,

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from scout import demo, dev
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.keys import JOB_CHANGES
 from service.store import KeyedCreator, StepChanges, Store
 from tests.scout.devprocess import free_port

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from scout.cli import COMMANDS
-from service.settings import DEFAULT_DATABASE_URL
+from service.config.settings import DEFAULT_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()

@@ -22,11 +22,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from qstash import AsyncQStash
 
 from emulator.qstash.testing import RunningEmulator, running_emulator
+from service.api.event_timing import EventTiming
 from service.app import create_app
 from service.clock import ManualClock
-from service.event_timing import EventTiming
-from service.publisher import close_qstash
-from service.settings import Settings, load_settings
+from service.config.settings import Settings, load_settings
+from service.qstash.publisher import close_qstash
 from service.store import Store
 from service.store.engine import create_engine
 from service.store.tables import metadata

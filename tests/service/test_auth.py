@@ -17,17 +17,17 @@ from freezegun import freeze_time
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from pytest_aiohttp import AiohttpServer
 
-from service.auth import (
+from service.api.auth import (
     LEEWAY_SECONDS,
     DevAuthenticator,
     JwtAuthenticator,
     Principal,
     build_authenticator,
 )
+from service.api.jwks import JwksCache
 from service.clock import ManualClock
+from service.config.settings import load_settings
 from service.errors import Unauthorized
-from service.jwks import JwksCache
-from service.settings import load_settings
 from service.store import Store
 from tests.service.conftest import service_stack, settings_env
 
@@ -292,7 +292,7 @@ async def test_the_app_accepts_jwts_and_refuses_dev_tokens_in_jwt_mode(
 def test_dev_mode_is_announced_loudly(
     http: httpx.AsyncClient, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="service.auth"):
+    with caplog.at_level(logging.WARNING, logger="service.api.auth"):
         dev = build_authenticator(load_settings(settings_env(AUTH_MODE="dev")), http, clock)
         jwt_mode = build_authenticator(
             load_settings(

@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from emulator.qstash.testing import running_emulator
 from scout.cli import main as scout
+from service.config.settings import load_settings
 from service.runtime import build_app
-from service.settings import load_settings
 from service.store.migrate import head_revision
 from tests.scout.devprocess import free_port
 from tests.service.conftest import settings_env

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from service.clock import ManualClock
-from service.config import DynamicConfig
-from service.config_defaults import API_LIMITS, LIMITS, PROCESSING, QSTASH_DELAYS, TIMEOUTS
-from service.config_values import NumberKey
+from service.config.defaults import API_LIMITS, LIMITS, PROCESSING, QSTASH_DELAYS, TIMEOUTS
+from service.config.dynamic import DynamicConfig
+from service.config.values import NumberKey
 from service.errors import BadRequest
 from service.store import NewConfig, Store
 from tests.service.conftest import ServiceStack

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service import config_defaults
-from service.config_defaults import KNOWN_KEYS, ORDERED_PAIRS
-from service.config_values import (
+from service.config import defaults as config_defaults
+from service.config.defaults import KNOWN_KEYS, ORDERED_PAIRS
+from service.config.values import (
     DurationKey,
     NumberKey,
     as_text,

@@ -13,7 +13,7 @@ import httpx
 import sqlalchemy as sa
 from qstash import AsyncQStash
 
-from service.publisher import close_qstash
+from service.qstash.publisher import close_qstash
 from service.store.engine import create_engine
 
 

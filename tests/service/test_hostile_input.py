@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from service.api.json_input import MAX_BODY_BYTES, MAX_DEPTH
 from service.clock import ManualClock
-from service.json_input import MAX_BODY_BYTES, MAX_DEPTH
 from service.keys import CONFIG
 from service.store import Store
 from tests.service.conftest import ServiceStack, service_stack

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from service.clock import ManualClock
-from service.enums import JobKind, JobStatus
+from service.jobs.enums import JobKind, JobStatus
 from service.keys import JOB_CHANGES
 from service.store import KeyedCreator, NewJob, StepChanges, Store
 from service.store.changes import ListenChanges

@@ -14,9 +14,9 @@ from qstash import AsyncQStash
 from qstash.errors import QStashError
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.keys import PUBLISHER
-from service.publisher import close_qstash
+from service.qstash.publisher import close_qstash
 from service.store import Store
 from tests.service.pipeline import Pipeline, pipeline
 

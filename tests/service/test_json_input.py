@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from service.api.json_input import MAX_DEPTH, parse_json, parse_json_object
 from service.errors import BadRequest
-from service.json_input import MAX_DEPTH, parse_json, parse_json_object
 
 
 def nested(levels: int) -> str:

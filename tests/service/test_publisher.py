@@ -10,7 +10,7 @@ import pytest
 from qstash import AsyncQStash
 
 from emulator.qstash.testing import RunningEmulator, running_emulator
-from service.publisher import Publisher, PublishError, close_qstash, deduplication_id
+from service.qstash.publisher import Publisher, PublishError, close_qstash, deduplication_id
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from uuid import UUID
 import pytest
 from qstash import AsyncQStash
 
-from service import lifecycle
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs import lifecycle
+from service.jobs.enums import JobStatus
+from service.jobs.lifecycle import STEP_LEASE
 from service.keys import PUBLISHER
-from service.lifecycle import STEP_LEASE
-from service.publisher import STEP_RETRIES, close_qstash
+from service.qstash.publisher import STEP_RETRIES, close_qstash
 from service.store import KeyedCreator, StepChanges, Store
 from service.store.outbox import OutboxEntry
 from tests.service.pipeline import (

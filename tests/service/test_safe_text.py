@@ -7,8 +7,7 @@ import re
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from service.errors import BadRequest
-from service.safe_text import (
+from service.api.safe_text import (
     MULTILINE_TEXT_PATTERN,
     NOT_BLANK_TEXT_PATTERN,
     MultilineText,
@@ -17,6 +16,7 @@ from service.safe_text import (
     printable,
     text_problem,
 )
+from service.errors import BadRequest
 
 
 class Form(BaseModel):

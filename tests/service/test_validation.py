@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.enums import Platform
+from service.api.validation import check_target, clean_keywords, clean_username
 from service.errors import BadRequest
-from service.validation import check_target, clean_keywords, clean_username
+from service.jobs.enums import Platform
 
 
 def test_keywords_are_trimmed_and_deduplicated_keeping_the_first_spelling() -> None:

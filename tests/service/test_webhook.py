@@ -16,16 +16,16 @@ import pytest
 from aiohttp import ClientResponse
 from qstash import AsyncQStash
 
+from service.api.json_input import MAX_DEPTH
 from service.clock import ManualClock
-from service.enums import JobKind, JobStatus
-from service.json_input import MAX_DEPTH
+from service.jobs.enums import JobKind, JobStatus
+from service.jobs.lifecycle import STEPS
+from service.jobs.platforms.base import StepContext, StepResult
 from service.keys import METRICS, PUBLISHER
-from service.lifecycle import STEPS
 from service.logs import record_fields
-from service.platforms.base import StepContext, StepResult
-from service.publisher import close_qstash
+from service.qstash.publisher import close_qstash
+from service.qstash.webhook import MAX_STEP
 from service.store import Store
-from service.webhook import MAX_STEP
 from tests.service.pipeline import Pipeline, pipeline, signature
 
 WEBHOOK = "/api/qstash/process-scraping"
@@ -191,7 +191,7 @@ async def test_a_step_too_large_for_any_job_is_refused(idle: Pipeline, step: int
 async def test_an_unknown_job_is_never_retried_and_says_why_in_the_log(
     idle: Pipeline, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="service.webhook")
+    caplog.set_level(logging.WARNING, logger="service.qstash.webhook")
 
     response = await idle.post_signed(
         WEBHOOK, {"jobId": str(uuid4()), "step": 0}, headers={"Upstash-Message-Id": "msg_x"}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from service.clock import ManualClock
-from service.enums import SearchType
+from service.jobs.enums import SearchType
 from service.metrics import Metrics
 from service.scrapecreators.client import ScrapeCreatorsClient
 from service.scrapecreators.errors import (
