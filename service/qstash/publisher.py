@@ -132,7 +132,12 @@ class Publisher:
 
 
 async def close_qstash(client: AsyncQStash) -> None:
-    """Close the HTTP client inside an `AsyncQStash` (the SDK offers no close of its own)."""
+    """Close the HTTP client inside an `AsyncQStash` (the SDK offers no close of its own).
+
+    It lives in the SDK's private `AsyncHttpClient._client`: pyproject.toml pins the SDK to the
+    release this was written against (qstash==3.4.0), and
+    tests/service/test_dependency_internals.py fails if a release moves it.
+    """
     http = getattr(client.http, "_client", None)
     if isinstance(http, httpx.AsyncClient):
         await http.aclose()

@@ -12,11 +12,18 @@ import httpx
 import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from freezegun import freeze_time
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+from pytest_aiohttp import AiohttpServer
 
-from service.api.auth import DevAuthenticator, JwtAuthenticator, Principal, build_authenticator
+from service.api.auth import (
+    LEEWAY_SECONDS,
+    DevAuthenticator,
+    JwtAuthenticator,
+    Principal,
+    build_authenticator,
+)
 from service.api.jwks import JwksCache
 from service.clock import ManualClock
 from service.config.settings import load_settings
@@ -63,7 +70,7 @@ def keys() -> KeyRing:
 
 
 @pytest.fixture
-async def issuer(keys: KeyRing) -> AsyncIterator[Issuer]:
+async def issuer(keys: KeyRing, aiohttp_server: AiohttpServer) -> Issuer:
     rsa_key, ec_key = keys.signing, keys.signing_ec
     holder: list[Issuer] = []
 
@@ -87,9 +94,9 @@ async def issuer(keys: KeyRing) -> AsyncIterator[Issuer]:
 
     app = web.Application()
     app.router.add_get("/.well-known/jwks.json", jwks)
-    async with TestServer(app) as server:
-        holder.append(Issuer(str(server.make_url("/.well-known/jwks.json")), rsa_key, ec_key))
-        yield holder[0]
+    server = await aiohttp_server(app)
+    holder.append(Issuer(str(server.make_url("/.well-known/jwks.json")), rsa_key, ec_key))
+    return holder[0]
 
 
 @pytest.fixture
@@ -164,6 +171,25 @@ async def test_bad_tokens_are_refused(
     token = issuer.token(kid=kid, **claims)
     with pytest.raises(NotAuthenticated, match=message):
         await authenticator(issuer, http, clock).authenticate(f"Bearer {token}")
+
+
+@pytest.mark.parametrize(
+    ("expired_for", "accepted"), [(0, True), (LEEWAY_SECONDS - 1, True), (LEEWAY_SECONDS, False)]
+)
+async def test_an_expired_token_passes_only_within_the_clock_skew_leeway(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, expired_for: int, accepted: bool
+) -> None:
+    # PyJWT reads the wall clock; frozen, the boundary is exact. The key set is fetched first
+    # (the event loop keeps real time throughout: freezegun never drives it).
+    auth = authenticator(issuer, http, clock)
+    await auth.authenticate(f"Bearer {issuer.token()}")
+    with freeze_time("2030-01-02 03:04:05", real_asyncio=True):
+        token = issuer.token(exp=int(time.time()) - expired_for)
+        if accepted:
+            assert (await auth.authenticate(f"Bearer {token}")).user_id == "user_2abc"
+        else:
+            with pytest.raises(NotAuthenticated, match="token expired"):
+                await auth.authenticate(f"Bearer {token}")
 
 
 async def test_a_token_signed_by_another_key_is_refused(

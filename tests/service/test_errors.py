@@ -7,8 +7,9 @@ import logging
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from pydantic import BaseModel
+from pytest_aiohttp import AiohttpClient
 
 from service.api.errors import STATUSES, UnsupportedMediaType, error_middleware, error_response
 from service.errors import (
@@ -47,38 +48,35 @@ async def invalid(_: web.Request) -> web.Response:
 
 
 @pytest.fixture
-async def client() -> TestClient[web.Request, web.Application]:
+async def client(aiohttp_client: AiohttpClient) -> TestClient[web.Request, web.Application]:
     app = web.Application(middlewares=[error_middleware])
     app.router.add_get("/boom", boom)
     app.router.add_get("/conflict", conflict)
     app.router.add_get("/invalid", invalid)
     app.router.add_post("/hopeless", hopeless)
-    return TestClient(TestServer(app))
+    return await aiohttp_client(app)
 
 
 async def test_domain_errors_keep_their_status(
     client: TestClient[web.Request, web.Application],
 ) -> None:
-    async with client:
-        response = await client.get("/conflict")
-        assert (response.status, await response.json()) == (409, {"error": "already running"})
+    response = await client.get("/conflict")
+    assert (response.status, await response.json()) == (409, {"error": "already running"})
 
 
 async def test_a_non_retryable_error_has_qstash_shape(
     client: TestClient[web.Request, web.Application],
 ) -> None:
-    async with client:
-        response = await client.post("/hopeless")
-        assert (response.status, await response.json()) == (489, {"error": "job not found"})
-        assert response.headers["Upstash-NonRetryable-Error"] == "true"
+    response = await client.post("/hopeless")
+    assert (response.status, await response.json()) == (489, {"error": "job not found"})
+    assert response.headers["Upstash-NonRetryable-Error"] == "true"
 
 
 async def test_validation_errors_name_the_field(
     client: TestClient[web.Request, web.Application],
 ) -> None:
-    async with client:
-        response = await client.get("/invalid")
-        body = await response.json()
+    response = await client.get("/invalid")
+    body = await response.json()
     assert response.status == 400
     assert body["error"].startswith("count: Input should be a valid integer")
 
@@ -86,24 +84,22 @@ async def test_validation_errors_name_the_field(
 async def test_unknown_routes_and_methods_are_json(
     client: TestClient[web.Request, web.Application],
 ) -> None:
-    async with client:
-        missing = await client.get("/nowhere")
-        wrong_method = await client.post("/conflict")
-        assert (missing.status, await missing.json()) == (404, {"error": "not found"})
-        assert (wrong_method.status, await wrong_method.json()) == (
-            405,
-            {"error": "method not allowed"},
-        )
-        assert wrong_method.headers["Allow"] == "GET,HEAD"
+    missing = await client.get("/nowhere")
+    wrong_method = await client.post("/conflict")
+    assert (missing.status, await missing.json()) == (404, {"error": "not found"})
+    assert (wrong_method.status, await wrong_method.json()) == (
+        405,
+        {"error": "method not allowed"},
+    )
+    assert wrong_method.headers["Allow"] == "GET,HEAD"
 
 
 async def test_the_unexpected_is_a_500_logged_once(
     client: TestClient[web.Request, web.Application], caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="service.api.errors"):
-        async with client:
-            response = await client.get("/boom")
-            body = await response.json()
+        response = await client.get("/boom")
+        body = await response.json()
 
     assert (response.status, body) == (500, {"error": "internal server error"})
     records = [r for r in caplog.records if r.name == "service.api.errors"]

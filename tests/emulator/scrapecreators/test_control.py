@@ -80,7 +80,7 @@ async def test_loading_bad_cassettes_names_the_field(
 
 def test_scout_knows_the_mock_and_the_recorder() -> None:
     assert COMMANDS["mock"].target == "emulator.scrapecreators.cli:main"
-    assert COMMANDS["record"].target == "fixtures.record:main"
+    assert COMMANDS["record"].target == "emulator.scrapecreators.record:main"
 
 
 def test_cli_builds_the_configured_app(monkeypatch: pytest.MonkeyPatch) -> None:
