@@ -1,12 +1,10 @@
-"""The benchmarks' databases: a SQLite file, and a throwaway PostgreSQL database when one is
-reachable (SCOUT_BENCH_POSTGRES_URL, else the local default), dropped afterwards."""
+"""The benchmarks' databases: a SQLite file, or PostgreSQL when a server answers
+(SCOUT_BENCH_POSTGRES_URL, else the local default); a throwaway database on it comes from
+service.testing.postgres_database."""
 
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -36,28 +34,6 @@ async def postgres_reachable(url: str) -> bool:
         return False
     await conn.close()
     return True
-
-
-@asynccontextmanager
-async def postgres_database(server_url: str) -> AsyncIterator[str]:
-    """A new, empty database on the server of `server_url`; yields its URL, drops it after.
-
-    A database of its own (not a schema) so a service process needs nothing but its URL.
-    """
-    name = f"scout_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_plain(server_url), timeout=CONNECT_TIMEOUT)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield (
-                make_url(_plain(server_url))
-                .set(database=name)
-                .render_as_string(hide_password=False)
-            )
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def backend_pids(server_url: str, database_url: str) -> list[int]:

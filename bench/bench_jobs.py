@@ -34,17 +34,17 @@ from pathlib import Path
 import aiohttp
 from bench_db import (
     backend_pids,
-    postgres_database,
     postgres_reachable,
     postgres_url_from,
     sqlite_url,
 )
-from bench_procs import Server, Servers, cpu_seconds, free_port, wait_ready
+from bench_procs import Server, Servers, cpu_seconds, wait_ready
 
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
 from emulator.scrapecreators.state import DEFAULT_API_KEY
 from emulator.scrapecreators.synthetic import tiktok as synthetic_tiktok
-from service.config_defaults import QSTASH_DELAYS
+from service.config.defaults import QSTASH_DELAYS
+from service.testing import free_port, postgres_database
 
 ADMIN = "bench-admin"
 USER = "bench-user"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.clock import Clock
-from service.enums import ACTIVE_STATUSES, FINAL_STATUSES, JobKind, JobStatus, Platform
+from service.jobs.enums import ACTIVE_STATUSES, FINAL_STATUSES, JobKind, JobStatus, Platform
 from service.store.engine import single_statement_engine
 from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs

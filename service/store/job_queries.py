@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store.base import (
     ACTIVE,
     IS_ACTIVE,

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store.base import AT_STEP, param, status_columns, time_param
 from service.store.outbox import OutboxEntry, outbox_row
 from service.store.records import KeyedCreator

@@ -7,7 +7,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -51,24 +50,12 @@ def storable(text: str) -> str:
 
 
 def _storable_json(value: Any) -> Any:
-    # Nearly always there is nothing to replace: one pass of orjson (in C) says so, and the value
-    # goes on as it is. orjson refuses lone surrogates (and keys that are not strings), and
-    # writes a NUL as the escape below: those take the careful way.
-    try:
-        if b"\\u0000" not in orjson.dumps(value):
-            return value
-    except TypeError:  # orjson.JSONEncodeError
-        pass
-    return _cleaned_json(value)
-
-
-def _cleaned_json(value: Any) -> Any:
     if isinstance(value, str):
         return storable(value)
     if isinstance(value, dict):
-        return {storable(str(key)): _cleaned_json(item) for key, item in value.items()}
+        return {storable(str(key)): _storable_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_cleaned_json(item) for item in value]
+        return [_storable_json(item) for item in value]
     return value
 
 

@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from service.testing import loopback_socket
 from service.wire import AiohttpWire
-from tests.service.conftest import free_socket
 
 
 async def _echo(request: web.Request) -> web.Response:
@@ -111,7 +111,7 @@ async def test_bodies_are_decoded_and_redirects_not_followed_as_httpx_does(
 
 
 async def test_a_refused_connection_is_httpx_connect_error(wire: AiohttpWire) -> None:
-    with free_socket() as sock:  # bound, never listening: connections are refused
+    with loopback_socket() as sock:  # bound, never listening: connections are refused
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
         with pytest.raises(httpx.ConnectError):
             await wire.get(url)
