@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from service.clock import ManualClock
 from service.enums import JobStatus
 from service.store import Store
-from tests.service.pipeline import BAKING_HANDLES, pipeline
+from tests.service.pipeline import BAKING_HANDLES, cassette, pipeline
 from tests.service.stepping import paths, step_by_step
 
 SEARCH = "/v1/tiktok/search/keyword"
@@ -82,3 +85,43 @@ async def test_a_target_met_by_the_first_page_needs_no_second_search(
             100.0,
         )
         assert (await paths(p)).count(SEARCH) == 1
+
+
+def _page(handles: list[str], *, cursor: int, has_more: int = 1) -> dict[str, Any]:
+    items = [{"aweme_info": {"author": {"uid": f"u-{h}", "unique_id": h}}} for h in handles]
+    return {"search_item_list": items, "cursor": cursor, "has_more": has_more}
+
+
+def _profile(handle: str) -> tuple[str, dict[str, Any]]:
+    body = {"user": {"id": f"u-{handle}", "uniqueId": handle}, "stats": {"followerCount": 10}}
+    return (f"{PROFILE}?handle={handle}", body)
+
+
+async def test_a_cursor_that_does_not_advance_ends_the_job(
+    sqlite_store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    # The strict mock holds one answer for cursor 0: asking it again would fail the job.
+    scenario = cassette(
+        tmp_path, (f"{SEARCH}?query=clay&cursor=0", _page(["wren"], cursor=0)), _profile("wren")
+    )
+    async with pipeline(sqlite_store, clock, [scenario]) as p:
+        job = await p.run("tiktok", keywords=["clay"], targetResults=100)
+
+        assert (job.status, job.error, job.processed_runs) == (JobStatus.COMPLETED, None, 1)
+        assert await p.handles(job.id) == ["wren"]
+
+
+async def test_an_empty_page_ends_the_job_even_when_it_says_there_is_more(
+    sqlite_store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    scenario = cassette(
+        tmp_path,
+        (f"{SEARCH}?query=clay&cursor=0", _page(["wren"], cursor=30)),
+        _profile("wren"),
+        (f"{SEARCH}?query=clay&cursor=30", _page([], cursor=60)),
+    )
+    async with pipeline(sqlite_store, clock, [scenario]) as p:
+        job = await p.run("tiktok", keywords=["clay"], targetResults=100)
+
+        assert (job.status, job.error, job.processed_runs) == (JobStatus.COMPLETED, None, 2)
+        assert await p.handles(job.id) == ["wren"]

@@ -98,3 +98,37 @@ async def test_a_small_target_counts_the_channels_of_every_page(
         called = await paths(p)
         # No third search, and no details paid for beyond the third channel.
         assert (called.count(SEARCH), called.count(CHANNEL)) == (2, 3)
+
+
+async def test_a_continuation_token_that_repeats_ends_the_job(
+    sqlite_store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    # The strict mock holds one answer per token: asking page-2 again would fail the job.
+    scenario = cassette(
+        tmp_path,
+        (f"{SEARCH}?query=bread", _page(["alpha"], "page-2")),
+        _channel("alpha"),
+        (f"{SEARCH}?query=bread&continuationToken=page-2", _page(["bravo"], "page-2")),
+        _channel("bravo"),
+    )
+    async with pipeline(sqlite_store, clock, [scenario]) as p:
+        job = await p.run("youtube", keywords=["bread"], targetResults=100)
+
+        assert (job.status, job.error, job.processed_runs) == (JobStatus.COMPLETED, None, 2)
+        assert await p.handles(job.id) == ["alpha", "bravo"]
+
+
+async def test_an_empty_page_ends_the_job_even_with_a_token(
+    sqlite_store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    scenario = cassette(
+        tmp_path,
+        (f"{SEARCH}?query=bread", _page(["alpha"], "page-2")),
+        _channel("alpha"),
+        (f"{SEARCH}?query=bread&continuationToken=page-2", _page([], "page-3")),
+    )
+    async with pipeline(sqlite_store, clock, [scenario]) as p:
+        job = await p.run("youtube", keywords=["bread"], targetResults=100)
+
+        assert (job.status, job.error, job.processed_runs) == (JobStatus.COMPLETED, None, 2)
+        assert await p.handles(job.id) == ["alpha"]
