@@ -36,12 +36,12 @@ from bench_procs import (
     Server,
     Servers,
     cpu_seconds,
-    free_port,
     rss_mib,
     wait_ready,
 )
 
 from emulator.qstash.config import DEFAULT_TOKEN
+from service.testing import free_port
 
 CONCURRENCIES = (1, 64)
 WARMUP = 200

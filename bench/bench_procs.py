@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -14,13 +13,6 @@ import aiohttp
 
 BENCH_DIR = Path(__file__).resolve().parent
 READY_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_mib(pid: int) -> float:
@@ -63,7 +55,9 @@ class Servers:
     workdir: Path
     started: list[Server] = field(default_factory=list)
 
-    def start(self, name: str, argv: list[str], port: int) -> Server:
+    def start(
+        self, name: str, argv: list[str], port: int, env: dict[str, str] | None = None
+    ) -> Server:
         log = self.workdir / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
@@ -72,6 +66,7 @@ class Servers:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 cwd=self.workdir,
+                env=env,  # None: ours
                 # Own session: a Ctrl-C reaches only us, and we stop the children in order.
                 start_new_session=True,
             )
@@ -79,8 +74,10 @@ class Servers:
         self.started.append(server)
         return server
 
-    def python(self, name: str, script: str, *args: str, port: int) -> Server:
-        return self.start(name, [sys.executable, str(BENCH_DIR / script), *args], port)
+    def python(
+        self, name: str, script: str, *args: str, port: int, env: dict[str, str] | None = None
+    ) -> Server:
+        return self.start(name, [sys.executable, str(BENCH_DIR / script), *args], port, env)
 
     def stop(self) -> None:
         for server in self.started:

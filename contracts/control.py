@@ -17,8 +17,35 @@ async def _json(response: aiohttp.ClientResponse) -> Any:
     return await response.json()
 
 
-class EmulatorControl:
+class FaultControl:
+    """`fault()`, `faults()`, `clear_faults()` over `{prefix}/faults`: the routes and methods
+    both emulators share (the in-process handles have the same ones)."""
+
+    http: aiohttp.ClientSession
+    url: str
+    prefix: str
+
+    async def fault(self, match: str, kind: str, count: int = 1, **params: Any) -> JsonDict:
+        """Arm a rule: the next `count` requests whose target `match` selects meet `kind`."""
+        body = {"match": match, "kind": kind, "count": count, **params}
+        async with self.http.post(f"{self.url}{self.prefix}/faults", json=body) as response:
+            rule: JsonDict = (await _json(response))["fault"]
+            return rule
+
+    async def faults(self) -> list[JsonDict]:
+        async with self.http.get(f"{self.url}{self.prefix}/faults") as response:
+            rules: list[JsonDict] = (await _json(response))["faults"]
+            return rules
+
+    async def clear_faults(self) -> None:
+        async with self.http.delete(f"{self.url}{self.prefix}/faults") as response:
+            await _json(response)
+
+
+class EmulatorControl(FaultControl):
     """The emulator's control API (clock, drain, transcript, faults) and its key endpoints."""
+
+    prefix = "/_emulator"
 
     def __init__(self, http: aiohttp.ClientSession, url: str, token: str) -> None:
         self.http, self.url, self.token = http, url.rstrip("/"), token
@@ -48,11 +75,6 @@ class EmulatorControl:
             records: list[JsonDict] = (await _json(response))["deliveries"]
             return records
 
-    async def fault(self, url: str, kind: str, count: int = 1, **params: Any) -> None:
-        body = {"url": url, "kind": kind, "count": count, **params}
-        async with self.http.post(f"{self.url}/_emulator/faults", json=body) as response:
-            await _json(response)
-
     async def rotate_keys(self) -> tuple[str, str]:
         """Rotate the signing keys as QStash does; returns the new (current, next)."""
         headers = {"Authorization": f"Bearer {self.token}"}
@@ -61,8 +83,10 @@ class EmulatorControl:
             return str(keys["current"]), str(keys["next"])
 
 
-class MockControl:
+class MockControl(FaultControl):
     """The ScrapeCreators mock's control API (mode, cassettes, faults, unplayed recordings)."""
+
+    prefix = "/_mock"
 
     def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
         self.http, self.url = http, url.rstrip("/")
@@ -81,8 +105,3 @@ class MockControl:
         async with self.http.get(f"{self.url}/_mock/unplayed") as response:
             left: list[JsonDict] = (await _json(response))["unplayed"]
             return left
-
-    async def fault(self, path: str, kind: str, count: int = 1, **params: Any) -> None:
-        body = {"path": path, "kind": kind, "count": count, **params}
-        async with self.http.post(f"{self.url}/_mock/faults", json=body) as response:
-            await _json(response)

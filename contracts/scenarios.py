@@ -76,7 +76,7 @@ FAILURES = [
         "instagram",
         {"username": "quiet_kiln_studio"},
         "completed",
-        mock_fault={"path": "/v1/instagram/profile", "kind": "timeout", "delay": "5s"},
+        mock_fault={"match": "/v1/instagram/profile", "kind": "timeout", "delay": "5s"},
     ),
 ]
 

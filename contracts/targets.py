@@ -18,7 +18,7 @@ from contracts.control import EmulatorControl, MockControl
 from contracts.flaky_store import FlakyStore
 from contracts.receiver import Inbox, running_receiver
 from scout.api_client import ServiceClient
-from service.publisher import close_qstash
+from service.qstash.publisher import close_qstash
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 
 from contracts.scenarios import FAILURES, SCENARIOS, Scenario, check_outcome, follow, start
 from contracts.targets import Target, publish
-from service.publisher import STEP_RETRIES
+from service.qstash.publisher import STEP_RETRIES
 
 # QStash docs, features/retry: the n-th retry waits min(86400, e^(2.5·n)) seconds.
 BACKOFF = [min(86400.0, math.exp(2.5 * n)) for n in (1, 2, 3)]

@@ -9,7 +9,7 @@ import pytest
 from contracts.scenarios import SCENARIOS, follow, start
 from contracts.targets import Target
 from scout.api_client import ServiceClient
-from service.sweep import SCHEDULE_ID
+from service.qstash.sweep import SCHEDULE_ID
 
 
 @pytest.mark.emulator_only

@@ -20,7 +20,7 @@ from scout import devlog
 from scout.api_client import ServiceClient, ServiceError
 from scout.demo import add_job_arguments, job_from, run_demo
 from scout.devstack import DEMO_DELAYS, DEV_ADMIN, HOST, DevStack, Ports, running_dev_stack
-from service.settings import SettingsError
+from service.config.settings import SettingsError
 from service.store.reach import DatabaseUnavailable
 
 PROG = "scout dev"

@@ -14,9 +14,8 @@ from emulator.qstash.app import build, create_app
 from emulator.qstash.config import Config
 from emulator.scrapecreators.app import create_app as create_mock
 from emulator.scrapecreators.state import DEFAULT_API_KEY, MockConfig
-from service.config_defaults import QSTASH_DELAYS
-from service.runtime import build_app
-from service.settings import load_settings
+from service.config.defaults import QSTASH_DELAYS
+from service.testing import loopback_socket, running_service
 
 HOST = "127.0.0.1"
 DEV_ADMIN = "dev-admin"
@@ -92,7 +91,6 @@ async def running_dev_stack(state_dir: Path, ports: Ports) -> AsyncIterator[DevS
     (which must exist)."""
     emulator_config = Config(db_path=str(state_dir / "qstash.db"))
     env = service_env(state_dir, ports, emulator_config)
-    settings = load_settings(env)
     async with AsyncExitStack() as stack:
         # Deliveries are held until the service listens: a message left due by the last run
         # would otherwise fail against a closed port and wait out a retry backoff.
@@ -101,7 +99,9 @@ async def running_dev_stack(state_dir: Path, ports: Ports) -> AsyncIterator[DevS
         await _serve(stack, create_app(emulator), ports.qstash, "emulator.qstash.access")
         mock = create_mock(MockConfig(mode="synthetic"))
         await _serve(stack, mock, ports.mock, "emulator.scrapecreators.access")
-        await _serve(stack, build_app(settings), ports.service, None)
+        await stack.enter_async_context(
+            running_service(env, sock=loopback_socket(ports.service), access_log=None)
+        )
         emulator.dispatcher.resume()
         # Unwound first: deliveries stop before the service does, while steps in flight can
         # still publish their next step to the emulator.

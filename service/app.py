@@ -1,22 +1,34 @@
-"""The app factory: wires settings, clock, store, HTTP client and QStash into one aiohttp app."""
+"""The app factory, the one composition root: builds every part of the service, then the routes."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import httpx
 from aiohttp import web
 
-from service import keys
-from service.auth import build_authenticator
+from service.api.auth import build_authenticator
+from service.api.errors import error_middleware
+from service.api.event_timing import EventTiming
+from service.api.job_events import run_change_feed
+from service.api.routes import setup_routes
 from service.clock import Clock
-from service.config import DynamicConfig
-from service.errors import error_middleware
-from service.event_timing import EventTiming
-from service.job_events import setup_job_events
+from service.config.defaults import PROCESSING
+from service.config.dynamic import DynamicConfig
+from service.config.settings import Settings
+from service.jobs.lifecycle import Lifecycle
+from service.jobs.platforms.profiles import Profiles
+from service.keys import PARTS, Parts
 from service.metrics import Metrics
-from service.publisher import Publisher, QStashClient
-from service.routes import setup_routes
-from service.settings import Settings
+from service.qstash.outbox import Outbox, flush_on_start
+from service.qstash.publisher import Publisher, QStashClient
+from service.qstash.signature import SignatureVerifier
+from service.qstash.sweep import Sweeper, register_on_start
+from service.scrapecreators.client import ScrapeCreatorsClient
+from service.scrapecreators.gate import CallGate
+from service.scrapecreators.raw_log import RawLog
 from service.store import Store
+from service.store.changes import job_changes
 
 
 def create_app(
@@ -29,21 +41,87 @@ def create_app(
     events: EventTiming | None = None,
 ) -> web.Application:
     """Build the service app. The caller owns (opens and closes) store, http and qstash."""
+    parts = build_parts(settings, clock=clock, store=store, http=http, qstash=qstash, events=events)
     app = web.Application(middlewares=[error_middleware])
-    app[keys.SETTINGS] = settings
-    app[keys.CLOCK] = clock
-    app[keys.STORE] = store
-    app[keys.HTTP] = http
-    app[keys.QSTASH] = qstash
-    app[keys.PUBLISHER] = Publisher(
+    app[PARTS] = parts
+    if settings.sweep_schedule:
+        app.cleanup_ctx.append(register_on_start(qstash, settings.sweep_url))
+    app.cleanup_ctx.append(flush_on_start(parts.outbox))
+    run_change_feed(app, parts.job_changes)
+    setup_routes(app)
+    return app
+
+
+def build_parts(
+    settings: Settings,
+    *,
+    clock: Clock,
+    store: Store,
+    http: httpx.AsyncClient,
+    qstash: QStashClient,
+    events: EventTiming | None = None,
+) -> Parts:
+    """Every part of one app, each built once, in the order they depend on each other."""
+    metrics = Metrics()
+    config = DynamicConfig(store, clock)
+    publisher = Publisher(
         qstash,
         webhook_url=settings.webhook_url,
         failure_callback_url=settings.failure_callback_url,
         queued=store,
     )
-    app[keys.CONFIG] = DynamicConfig(store, clock)
-    app[keys.AUTH] = build_authenticator(settings, http, clock)
-    app[keys.METRICS] = Metrics()
-    setup_job_events(app, events or EventTiming())
-    setup_routes(app)
-    return app
+    outbox = Outbox(store, publisher, clock, metrics)
+    scrapecreators = _scrapecreators_client(settings, http, metrics, clock, config)
+    timing = events or EventTiming()
+    return Parts(
+        settings=settings,
+        clock=clock,
+        store=store,
+        http=http,
+        qstash=qstash,
+        metrics=metrics,
+        config=config,
+        publisher=publisher,
+        outbox=outbox,
+        auth=build_authenticator(settings, http, clock),
+        signatures=SignatureVerifier(
+            settings.qstash_current_signing_key.get_secret_value(),
+            settings.qstash_next_signing_key.get_secret_value(),
+            metrics,
+        ),
+        lifecycle=Lifecycle(
+            store, publisher, config, clock, scrapecreators, Profiles(clock), metrics, outbox
+        ),
+        sweeper=Sweeper(store, publisher, config, clock, metrics, outbox),
+        event_timing=timing,
+        job_changes=job_changes(store.engine, interval=timing.poll_seconds),
+    )
+
+
+def _scrapecreators_client(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    metrics: Metrics,
+    clock: Clock,
+    config: DynamicConfig,
+) -> ScrapeCreatorsClient:
+    key = settings.scrapecreators_api_key.get_secret_value()
+
+    async def ceiling() -> int:
+        return await config.get(PROCESSING.scrapecreators_concurrency)
+
+    raw_log = (
+        RawLog(Path(settings.log_raw_dir), api_key=key) if settings.log_raw_responses else None
+    )
+    return ScrapeCreatorsClient(
+        http,
+        base_url=settings.scrapecreators_api_url,
+        api_key=key,
+        metrics=metrics,
+        clock=clock,
+        search_timeout=settings.scrapecreators_search_timeout,
+        profile_timeout=settings.scrapecreators_profile_timeout,
+        raw_log=raw_log,
+        # One gate per app, shared by every job: the process's cap on calls in flight.
+        gate=CallGate(clock, ceiling, metrics),
+    )

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from service.config.settings import LogFormat, SettingsError, load_database_settings, load_settings
 from service.logs import configure_logging
-from service.settings import LogFormat, SettingsError, load_database_settings, load_settings
 from service.store import Store
 from service.store.migrate import current_revision, head_revision
 from service.store.reach import DatabaseUnavailable

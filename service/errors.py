@@ -1,106 +1,55 @@
-"""Domain errors that know their HTTP shape, and the middleware that renders them as JSON."""
+"""The service's domain errors: what went wrong, in words a caller can act on, and no HTTP.
+
+Domain code (jobs, config, store, the QStash side) raises these; the HTTP edge
+(`service.api.errors`) maps each kind to its status and headers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from types import MappingProxyType
-from typing import Any
-
-from aiohttp import web
-from pydantic import ValidationError
-
-from service.logs import get_logger
-
-log = get_logger("service.errors")
-
 
 class ServiceError(Exception):
-    """An error a client should see: rendered as `{"error": message}` with `status`."""
+    """A failure a caller should hear about; `message` is what they read.
 
-    status = 500
-    headers: Mapping[str, str] = MappingProxyType({})
+    `retry_after` (seconds) is set when the same request will succeed later on its own.
+    """
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
-        if status is not None:
-            self.status = status
+        self.retry_after = retry_after
 
 
-class BadRequest(ServiceError):
-    status = 400
+class InvalidInput(ServiceError):
+    """What the caller sent breaks a rule; the message starts with the field it names."""
 
 
-class Unauthorized(ServiceError):
-    status = 401
+class InputTooLarge(ServiceError):
+    """What the caller sent is bigger than the service reads."""
 
 
-class Forbidden(ServiceError):
-    status = 403
+class NotAuthenticated(ServiceError):
+    """The caller did not prove who they are (no credentials, or credentials that fail)."""
+
+
+class NotPermitted(ServiceError):
+    """The caller is known but may not do this."""
 
 
 class NotFound(ServiceError):
-    status = 404
+    """The thing asked for does not exist, or is not the caller's."""
 
 
 class Conflict(ServiceError):
-    status = 409
+    """The request does not fit the current state (a finished job, a step in use)."""
 
 
-class PayloadTooLarge(ServiceError):
-    status = 413
+class UpstreamFailed(ServiceError):
+    """A service we depend on (QStash) refused or could not be reached."""
 
 
-class BadGateway(ServiceError):
-    status = 502
+class Unavailable(ServiceError):
+    """The work is saved but not finished; the same request will finish it later."""
 
 
-# QStash's own contract: this status with this header means "never retry this message".
-NON_RETRYABLE_STATUS = 489
-NON_RETRYABLE_HEADER = "Upstash-NonRetryable-Error"
-
-
-class NonRetryable(ServiceError):
-    """A QStash delivery that can never succeed: QStash fails it at once instead of retrying."""
-
-    status = NON_RETRYABLE_STATUS
-    headers = MappingProxyType({NON_RETRYABLE_HEADER: "true"})
-
-
-def field_error(error: ValidationError) -> BadRequest:
-    """Turn pydantic's first complaint into `"<field>: <reason>"`."""
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "body"
-    reason = str(first["msg"]).removeprefix("Value error, ")
-    return BadRequest(f"{field}: {reason}")
-
-
-def json_error(status: int, message: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
-
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ServiceError as error:
-        response = json_error(error.status, error.message)
-        response.headers.update(error.headers)
-        return response
-    except ValidationError as error:
-        bad = field_error(error)
-        return json_error(bad.status, bad.message)
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise  # redirects and 2xx raised as exceptions keep aiohttp's handling
-        message = {404: "not found", 405: "method not allowed"}.get(error.status, error.reason)
-        response = json_error(error.status, message)
-        if error.status == 405 and "Allow" in error.headers:
-            response.headers["Allow"] = error.headers["Allow"]
-        return response
-    except Exception:
-        log.exception("unhandled_error", method=request.method, path=request.path)
-        return json_error(500, "internal server error")
+class Undeliverable(ServiceError):
+    """A QStash delivery that can never succeed, however often it is retried."""

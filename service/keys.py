@@ -1,34 +1,51 @@
-"""Every `web.AppKey` of the service app, in one place."""
+"""The app's one `web.AppKey`: the parts of the service, built once by the app factory."""
 
 from __future__ import annotations
 
-import httpx
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
-from service.auth import Authenticator
-from service.clock import Clock
-from service.config import DynamicConfig
-from service.event_timing import EventTiming
-from service.lifecycle import Lifecycle
-from service.metrics import Metrics
-from service.publisher import Publisher, QStashClient
-from service.settings import Settings
-from service.signature import SignatureVerifier
-from service.store import Store
-from service.store.changes import JobChanges
-from service.sweep import Sweeper
+if TYPE_CHECKING:
+    # Types only: the app factory (service.app) imports and builds these; this module stays a leaf
+    # that any handler can import without pulling the whole service in.
+    import httpx
 
-SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Clock)
-STORE = web.AppKey("store", Store)
-HTTP = web.AppKey("http", httpx.AsyncClient)
-QSTASH = web.AppKey("qstash", QStashClient)
-PUBLISHER = web.AppKey("publisher", Publisher)
-CONFIG = web.AppKey("config", DynamicConfig)
-AUTH = web.AppKey("auth", Authenticator)
-METRICS = web.AppKey("metrics", Metrics)
-LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
-SIGNATURES = web.AppKey("signatures", SignatureVerifier)
-SWEEPER = web.AppKey("sweeper", Sweeper)
-EVENT_TIMING = web.AppKey("event_timing", EventTiming)
-JOB_CHANGES = web.AppKey("job_changes", JobChanges)
+    from service.api.auth import Authenticator
+    from service.api.event_timing import EventTiming
+    from service.clock import Clock
+    from service.config.dynamic import DynamicConfig
+    from service.config.settings import Settings
+    from service.jobs.lifecycle import Lifecycle
+    from service.metrics import Metrics
+    from service.qstash.outbox import Outbox
+    from service.qstash.publisher import Publisher, QStashClient
+    from service.qstash.signature import SignatureVerifier
+    from service.qstash.sweep import Sweeper
+    from service.store import Store
+    from service.store.changes import JobChanges
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """Everything a handler may use, each built once per app (see `service.app.create_app`)."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    http: httpx.AsyncClient
+    qstash: QStashClient
+    metrics: Metrics
+    config: DynamicConfig
+    publisher: Publisher
+    outbox: Outbox
+    auth: Authenticator
+    signatures: SignatureVerifier
+    lifecycle: Lifecycle
+    sweeper: Sweeper
+    event_timing: EventTiming
+    job_changes: JobChanges
+
+
+PARTS = web.AppKey("parts", Parts)

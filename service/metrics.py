@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -40,6 +40,21 @@ class Metrics:
             "scout_scrapecreators_calls",
             "ScrapeCreators API calls by endpoint and HTTP status ('error' when none).",
             ["endpoint", "status"],
+            registry=self.registry,
+        )
+        self.scrapecreators_call_limit = Gauge(
+            "scout_scrapecreators_call_limit",
+            "ScrapeCreators calls this process lets run at once now (lowered by 429s).",
+            registry=self.registry,
+        )
+        self.scrapecreators_in_flight = Gauge(
+            "scout_scrapecreators_calls_in_flight",
+            "ScrapeCreators calls this process is waiting on.",
+            registry=self.registry,
+        )
+        self.scrapecreators_throttled = Counter(
+            "scout_scrapecreators_throttled",
+            "ScrapeCreators calls not sent because a 429 paused the process (the step retries).",
             registry=self.registry,
         )
         self.signature_failures = Counter(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator
+from typing import Literal
 
 import httpx
 from aiohttp import web
 from qstash import AsyncQStash
 from qstash.http import RetryConfig
 
+from service.api.event_timing import EventTiming
 from service.app import create_app
-from service.clock import SystemClock
+from service.clock import Clock, SystemClock
+from service.config.settings import Settings
 from service.logs import get_logger
-from service.publisher import close_qstash
-from service.settings import Settings
+from service.qstash.publisher import close_qstash
 from service.store import Store
 
 log = get_logger("service.runtime")
@@ -25,25 +27,41 @@ QSTASH_RETRY: RetryConfig = {"retries": 2, "backoff": lambda attempt: math.exp(1
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
-def build_app(settings: Settings) -> web.Application:
-    """The service app with its own resources; migrations run before anything else starts."""
-    clock = SystemClock()
-    store = Store.open(settings.database_url, clock)
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    events: EventTiming | None = None,
+    qstash_token: str | None = None,
+    qstash_retry: RetryConfig | Literal[False] = QSTASH_RETRY,
+) -> web.Application:
+    """The service app with its own resources; migrations run before anything else starts.
+
+    Production passes settings only. A harness may hand in its clock, or a store it owns (then
+    the app neither migrates nor closes it), another token for the SDK (to make QStash refuse),
+    or no SDK retries (to make a refusal quick).
+    """
+    clock = clock or SystemClock()
+    owned_store = store is None
+    store = store or Store.open(settings.database_url, clock)
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
     qstash = AsyncQStash(
-        settings.qstash_token.get_secret_value(),
+        qstash_token or settings.qstash_token.get_secret_value(),
         base_url=settings.qstash_url,
-        retry=QSTASH_RETRY,
+        retry=qstash_retry,
     )
-    app = create_app(settings, clock=clock, store=store, http=http, qstash=qstash)
+    app = create_app(settings, clock=clock, store=store, http=http, qstash=qstash, events=events)
 
     async def resources(_: web.Application) -> AsyncIterator[None]:
-        await store.upgrade()
+        if owned_store:
+            await store.upgrade()
         log.info("service_started", public_base_url=settings.public_base_url)
         yield
         await close_qstash(qstash)
         await http.aclose()
-        await store.close()
+        if owned_store:
+            await store.close()
 
     # First in line: every other start-up step may rely on an up-to-date schema.
     app.cleanup_ctx.insert(0, resources)

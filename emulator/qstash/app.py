@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from emulator.faultroutes import FAULTS
 from emulator.qstash import control, dashboard
 from emulator.qstash.appkeys import DELIVERY, DISPATCHER, QUOTA, STATE
 from emulator.qstash.clock import Clock
@@ -141,6 +142,7 @@ def create_app(emulator: Emulator) -> web.Application:
     app = web.Application(middlewares=[middleware], client_max_size=100 << 20)
     app[STATE] = emulator.state
     app[DELIVERY] = emulator.delivery
+    app[FAULTS] = emulator.delivery.faults
     app[DISPATCHER] = emulator.dispatcher
     app[QUOTA] = emulator.quota
     add_routes(app)

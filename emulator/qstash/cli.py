@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from aiohttp import web
 
+from emulator.durations import parse_duration
 from emulator.listen import ListenError, listen
 from emulator.qstash.app import build, create_app
 from emulator.qstash.config import (
@@ -24,7 +25,6 @@ from emulator.qstash.config import (
     DEFAULT_TOKEN,
     Config,
 )
-from emulator.qstash.durations import parse_duration
 from emulator.qstash.quota import QUOTA_CHOICES
 from emulator.qstash.store import StoreError
 

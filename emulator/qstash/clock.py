@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 
 class Clock:
@@ -17,6 +18,9 @@ class Clock:
         self._manual = manual
         self._frozen = now if start is None else start
         self._offset = 0.0 if start is None else start - now
+        # Told how far time moved whenever it is moved on purpose, so a host embedding the
+        # emulator in its own process can keep its own clock on the same virtual time.
+        self.on_advance: list[Callable[[float], None]] = []
 
     @property
     def manual(self) -> bool:
@@ -34,6 +38,8 @@ class Clock:
             self._frozen += seconds
         else:
             self._offset += seconds
+        for listener in self.on_advance:
+            listener(seconds)
 
     def set(self, ts: float) -> None:
         """Move to an absolute time; only forwards, so due entries never reappear in the past."""

@@ -6,28 +6,21 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator import faultroutes
+from emulator.durations import seconds
+from emulator.errors import FieldError
 from emulator.qstash.appkeys import DELIVERY, DISPATCHER, STATE
-from emulator.qstash.durations import parse_duration
 from emulator.qstash.errors import bad_request
-from emulator.qstash.faults import parse_fault
 from emulator.qstash.models import JsonDict, ms
 from emulator.qstash.responses.common import json_body, ok
 
 
 def to_seconds(value: Any, field: str) -> float:
-    """A duration given as seconds (number) or Go syntax ("2s", "1h30m", "1d")."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-    elif isinstance(value, str):
-        try:
-            seconds = parse_duration(value)
-        except ValueError as exc:
-            raise bad_request(f"{field}: {exc}") from None
-    else:
-        raise bad_request(f'{field}: a duration such as "2s" or a number of seconds is required')
-    if seconds < 0:
-        raise bad_request(f"{field}: must not be negative")
-    return seconds
+    """A duration given as seconds (a number or "2") or Go syntax ("2s", "1h30m", "1d")."""
+    try:
+        return seconds(value, field)
+    except FieldError as exc:
+        raise bad_request(str(exc)) from None
 
 
 def _clock(request: web.Request) -> JsonDict:
@@ -112,21 +105,6 @@ async def clear_deliveries(request: web.Request) -> web.Response:
     return ok({"cleared": True})
 
 
-async def add_fault(request: web.Request) -> web.Response:
-    fault = parse_fault(await json_body(request, required=True))
-    request.app[DELIVERY].faults.add(fault)
-    return ok(fault.to_json(), status=201)
-
-
-async def list_faults(request: web.Request) -> web.Response:
-    return ok({"faults": request.app[DELIVERY].faults.list()})
-
-
-async def clear_faults(request: web.Request) -> web.Response:
-    request.app[DELIVERY].faults.clear()
-    return ok({"cleared": True})
-
-
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/_emulator/clock", get_clock)
     app.router.add_post("/_emulator/clock", set_clock)
@@ -137,6 +115,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/_emulator/reset", reset)
     app.router.add_get("/_emulator/deliveries", list_deliveries)
     app.router.add_delete("/_emulator/deliveries", clear_deliveries)
-    app.router.add_post("/_emulator/faults", add_fault)
-    app.router.add_get("/_emulator/faults", list_faults)
-    app.router.add_delete("/_emulator/faults", clear_faults)
+    # POST, GET and DELETE /_emulator/faults: the same routes as the mock's /_mock/faults.
+    faultroutes.add_routes(app, "/_emulator")

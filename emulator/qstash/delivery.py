@@ -11,10 +11,11 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-from emulator.qstash.durations import parse_retry_after
-from emulator.qstash.faults import Fault, Faults
+from emulator.faults import Fault
+from emulator.qstash.faults import fault_book
 from emulator.qstash.headers import canonical
 from emulator.qstash.models import Headers, JsonDict, Message, Response, ms
+from emulator.qstash.retry_after import parse_retry_after
 from emulator.qstash.signing import corrupt, sign
 from emulator.qstash.state import NON_RETRYABLE_STATUS, Outcome, State
 
@@ -42,7 +43,7 @@ class Delivery:
     ) -> None:
         self.state = state
         self.max_timeout = max_timeout  # the plan's Max HTTP Response Duration (--quota)
-        self.faults = Faults()
+        self.faults = fault_book()
         self._transcript: deque[_Attempt] = deque(maxlen=TRANSCRIPT_SIZE)
         self.default_timeout = default_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -87,10 +88,13 @@ class Delivery:
         if fault is not None and fault.kind == "corrupt_signature":
             token = corrupt(token)
         headers = self.request_headers(message, signature=token)
-        if fault is not None and fault.kind == "status":
-            response = Response(status=fault.status, body=b"injected fault")
+        if fault is not None and fault.kind == "status" and fault.status is not None:
+            injected: Headers = {}
+            if fault.retry_after is not None:
+                injected[canonical("Retry-After")] = [str(fault.retry_after)]
+            response = Response(status=fault.status, headers=injected, body=b"injected fault")
             self._record(message, headers, fault, response=response)
-            return Outcome(response)
+            return self._judge(response)
         started = time.perf_counter()
         if fault is not None and fault.kind == "duplicate":
             first, second = await asyncio.gather(

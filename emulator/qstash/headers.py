@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TypeVar
 
-from emulator.qstash.durations import parse_duration
+from emulator.durations import parse_duration
 from emulator.qstash.errors import bad_request
 from emulator.qstash.models import CallbackSpec, FlowControl, Headers, Redaction, Template
 from emulator.qstash.retry import RetryDelay

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from aiohttp import web
 
+from emulator.durations import parse_duration
 from emulator.qstash.app import Emulator, build, create_app
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN, Config
 from emulator.qstash.control import to_seconds
-from emulator.qstash.durations import parse_duration
-from emulator.qstash.faults import parse_fault
 from emulator.qstash.models import JsonDict
 from emulator.qstash.state import State
+from emulator.testing import FaultControls
 
 
-class RunningEmulator:
-    """Handle on a running emulator; every method acts in-process (no HTTP round trip)."""
+class RunningEmulator(FaultControls):
+    """Handle on a running emulator; every method acts in-process (no HTTP round trip).
+
+    `fault()`, `faults()` and `clear_faults()` (shared with the mock's handle) arm, list and
+    clear fault rules matched against each delivery's destination URL.
+    """
 
     def __init__(self, emulator: Emulator, url: str) -> None:
+        super().__init__(emulator.delivery.faults)
         self._emulator = emulator
         self.url = url
 
@@ -55,10 +59,6 @@ class RunningEmulator:
 
     def deliveries(self) -> list[JsonDict]:
         return self._emulator.delivery.transcript()
-
-    async def fault(self, url_pattern: str, kind: str, count: int = 1, **params: Any) -> None:
-        fault = parse_fault({"url": url_pattern, "kind": kind, "count": count, **params})
-        self._emulator.delivery.faults.add(fault)
 
 
 @asynccontextmanager

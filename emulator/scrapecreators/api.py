@@ -26,7 +26,12 @@ async def handle(request: web.Request) -> web.StreamResponse:
         "source": "pending",
     }
     state.log.append(entry)
-    response, source = await _answer(state, request)
+    state.in_flight += 1
+    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+    try:
+        response, source = await _answer(state, request)
+    finally:
+        state.in_flight -= 1
     entry.update(status=response.status, source=source)
     return response
 

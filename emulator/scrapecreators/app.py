@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from emulator.faultroutes import FAULTS
 from emulator.scrapecreators import api, control
 from emulator.scrapecreators.state import STATE, MockConfig, MockState
 
@@ -15,7 +16,8 @@ async def _release_held_requests(app: web.Application) -> None:
 def create_app(config: MockConfig) -> web.Application:
     """The mock: /v1/* answered like ScrapeCreators, /_mock/* for tests and developers."""
     app = web.Application()
-    app[STATE] = MockState.build(config)
+    app[STATE] = state = MockState.build(config)
+    app[FAULTS] = state.faults
     control.add_routes(app)
     app.router.add_route("*", "/v1/{tail:.*}", api.handle)
     app.on_shutdown.append(_release_held_requests)

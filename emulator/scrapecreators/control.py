@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator import faultroutes
 from emulator.scrapecreators import bodies, faults
 from emulator.scrapecreators.replay import CassetteError, CassetteLibrary, resolve
 from emulator.scrapecreators.state import STATE
@@ -29,7 +30,9 @@ async def status(request: web.Request) -> web.Response:
         {
             "mode": state.config.mode,
             "cassettes": state.library.names,
-            "fault_kinds": faults.KINDS,
+            "fault_kinds": dict(faults.SPEC.kinds),
+            "in_flight": state.in_flight,
+            "max_in_flight": state.max_in_flight,
         },
     )
 
@@ -40,24 +43,6 @@ async def requests_log(request: web.Request) -> web.Response:
 
 async def unplayed(request: web.Request) -> web.Response:
     return bodies.json_response(200, {"unplayed": request.app[STATE].library.unplayed()})
-
-
-async def list_faults(request: web.Request) -> web.Response:
-    return bodies.json_response(200, {"faults": request.app[STATE].faults.pending()})
-
-
-async def add_fault(request: web.Request) -> web.Response:
-    try:
-        fault = faults.parse(await _json_body(request))
-    except faults.FaultError as exc:
-        return bodies.control_error(400, exc.field, str(exc))
-    request.app[STATE].faults.add(fault)
-    return bodies.json_response(201, {"fault": fault.describe()})
-
-
-async def clear_faults(request: web.Request) -> web.Response:
-    request.app[STATE].faults.clear()
-    return bodies.json_response(200, {"faults": []})
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -85,8 +70,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/_mock/status", status)
     app.router.add_get("/_mock/requests", requests_log)
     app.router.add_get("/_mock/unplayed", unplayed)
-    app.router.add_get("/_mock/faults", list_faults)
-    app.router.add_post("/_mock/faults", add_fault)
-    app.router.add_delete("/_mock/faults", clear_faults)
+    # POST, GET and DELETE /_mock/faults: the same routes as the emulator's /_emulator/faults.
+    faultroutes.add_routes(app, "/_mock")
     app.router.add_post("/_mock/reset", reset)
     app.router.add_post("/_mock/cassettes", load_cassettes)

@@ -16,7 +16,9 @@ from vcr.request import Request
 
 # The API key header is deliberately absent: recordings never hold it, and any key replays.
 MATCH_ON = (matchers.method, matchers.path, matchers.query)
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "fixtures" / "cassettes"
+# The project's cassettes. In a checkout `cassettes` beside this file is a link to
+# fixtures/cassettes; a wheel holds copies of them there, so an installed mock replays them too.
+DEFAULT_FOLDER = (Path(__file__).parent / "cassettes").resolve()
 # vcrpy drops these when it records; a replayed body is whole and unencoded.
 _HOP_HEADERS = {"content-length", "transfer-encoding", "content-encoding", "connection"}
 _CLOSEST = 3

@@ -1,4 +1,4 @@
-"""The mock's configuration and mutable state: loaded cassettes, pending faults, request log."""
+"""The mock's configuration and mutable state: cassettes, pending faults, request log, load."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.scrapecreators.faults import FaultBook
+from emulator.faults import FaultBook
+from emulator.scrapecreators.faults import fault_book
 from emulator.scrapecreators.replay import CassetteLibrary
 
 MODES = ("replay", "synthetic")
@@ -33,8 +34,12 @@ class MockConfig:
 class MockState:
     config: MockConfig
     library: CassetteLibrary
-    faults: FaultBook = field(default_factory=FaultBook)
+    faults: FaultBook = field(default_factory=fault_book)
     log: list[dict[str, Any]] = field(default_factory=list)
+    # API requests being answered now, and the most at once since start or reset: what a
+    # client's concurrency limit looks like from the API's side.
+    in_flight: int = 0
+    max_in_flight: int = 0
     # Set on shutdown so held requests (latency, timeout faults) end at once instead of
     # keeping the server's graceful shutdown waiting.
     closing: asyncio.Event = field(default_factory=asyncio.Event)
@@ -47,6 +52,7 @@ class MockState:
         self.faults.clear()
         self.library.rewind()
         self.log.clear()
+        self.max_in_flight = self.in_flight
 
     async def hold(self, seconds: float) -> None:
         """Wait `seconds` of real time, or less if the server is shutting down."""

@@ -9,24 +9,31 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.scrapecreators import faults
 from emulator.scrapecreators.app import create_app
 from emulator.scrapecreators.replay import resolve
 from emulator.scrapecreators.state import DEFAULT_API_KEY, STATE, MockConfig, MockState
+from emulator.testing import FaultControls
 
 
-class RunningMock:
-    """A handle on a running mock; the same operations as its /_mock/* controls."""
+class RunningMock(FaultControls):
+    """A handle on a running mock; the same operations as its /_mock/* controls.
+
+    `fault()`, `faults()` and `clear_faults()` (shared with the QStash emulator's handle) arm,
+    list and clear fault rules matched against each request's path.
+    """
 
     def __init__(self, url: str, state: MockState) -> None:
+        super().__init__(state.faults)
         self.url = url
         self.state = state
 
     async def unplayed(self) -> list[dict[str, Any]]:
         return self.state.library.unplayed()
 
-    async def fault(self, path: str, kind: str, count: int = 1, **params: Any) -> None:
-        self.state.faults.add(faults.parse({"path": path, "kind": kind, "count": count, **params}))
+    @property
+    def max_in_flight(self) -> int:
+        """The most API requests answered at once since start or reset."""
+        return self.state.max_in_flight
 
     async def requests(self) -> list[dict[str, Any]]:
         # A snapshot: entries of requests still being answered change later.

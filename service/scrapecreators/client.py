@@ -10,7 +10,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from service.clock import Clock
-from service.enums import Platform, SearchType
+from service.jobs.enums import Platform, SearchType
 from service.metrics import Metrics
 from service.scrapecreators.errors import (
     FatalError,
@@ -18,6 +18,7 @@ from service.scrapecreators.errors import (
     classify,
     parse_retry_after,
 )
+from service.scrapecreators.gate import CallGate
 from service.scrapecreators.models import (
     InstagramProfile,
     TikTokKeywordSearch,
@@ -36,13 +37,18 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 @dataclass(frozen=True, slots=True)
 class ScrapeCreatorsClient:
-    """One instance per app; `scoped(search_type)` labels raw-response files by job kind."""
+    """One instance per app; `scoped(search_type)` labels raw-response files by job kind.
+
+    Every call goes through `gate`, the process's one cap on calls in flight (shared by the
+    scoped copies), which also pauses and slows the whole process down after a 429.
+    """
 
     http: httpx.AsyncClient
     base_url: str
     api_key: str
     metrics: Metrics
     clock: Clock
+    gate: CallGate
     search_timeout: float = SEARCH_TIMEOUT
     profile_timeout: float = PROFILE_TIMEOUT
     raw_log: RawLog | None = None
@@ -97,19 +103,23 @@ class ScrapeCreatorsClient:
     ) -> ModelT:
         timeout = self.search_timeout if search else self.profile_timeout
         calls = self.metrics.scrapecreators_calls
-        try:
-            response = await self.http.get(
-                f"{self.base_url}{path}",
-                params=params,
-                headers={"x-api-key": self.api_key, "accept": "application/json"},
-                timeout=timeout,
-            )
-        except httpx.TimeoutException:
-            calls.labels(endpoint=path, status="timeout").inc()
-            raise RetryableError(f"ScrapeCreators: {path} timed out after {timeout:g}s") from None
-        except httpx.TransportError as error:
-            calls.labels(endpoint=path, status="error").inc()
-            raise RetryableError(f"ScrapeCreators: {path} unreachable ({error!r})") from None
+        async with self.gate.slot() as slot:
+            try:
+                response = await self.http.get(
+                    f"{self.base_url}{path}",
+                    params=params,
+                    headers={"x-api-key": self.api_key, "accept": "application/json"},
+                    timeout=timeout,
+                )
+            except httpx.TimeoutException:
+                calls.labels(endpoint=path, status="timeout").inc()
+                message = f"ScrapeCreators: {path} timed out after {timeout:g}s"
+                raise RetryableError(message) from None
+            except httpx.TransportError as error:
+                calls.labels(endpoint=path, status="error").inc()
+                raise RetryableError(f"ScrapeCreators: {path} unreachable ({error!r})") from None
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock.now())
+            slot.answered(response.status_code, retry_after)
         calls.labels(endpoint=path, status=str(response.status_code)).inc()
         if self.raw_log is not None:
             self.raw_log.write(
@@ -121,7 +131,6 @@ class ScrapeCreatorsClient:
                 body=response.content,
             )
         if not response.is_success:
-            retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock.now())
             raise classify(
                 response.status_code, response.content, endpoint=path, retry_after=retry_after
             )

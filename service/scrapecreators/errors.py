@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -28,6 +29,18 @@ class RetryableError(ScrapeCreatorsError):
     ) -> None:
         super().__init__(message, status=status)
         self.retry_after = retry_after
+
+
+class Throttled(RetryableError):
+    """Not sent: a 429 paused every call of this process, for `retry_after` more seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(
+            "ScrapeCreators: rate limited (calls paused for "
+            f"{math.ceil(retry_after)}s after a 429)",
+            status=429,
+            retry_after=retry_after,
+        )
 
 
 class FatalError(ScrapeCreatorsError):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.clock import Clock
-from service.enums import ACTIVE_STATUSES, FINAL_STATUSES, JobKind, JobStatus, Platform
+from service.jobs.enums import ACTIVE_STATUSES, FINAL_STATUSES, JobKind, JobStatus, Platform
 from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from service.enums import CampaignStatus, SearchType
+from service.jobs.enums import CampaignStatus, SearchType
 from service.store.base import StoreBase
 from service.store.records import Campaign
 from service.store.tables import campaigns

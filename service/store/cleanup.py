@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from service.enums import FINAL_STATUSES, JobStatus
+from service.jobs.enums import FINAL_STATUSES, JobStatus
 from service.store.base import StoreBase
 from service.store.tables import scraping_jobs as jobs
 from service.store.tables import scraping_results as results

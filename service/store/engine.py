@@ -42,6 +42,11 @@ def _sqlite_opener(
     GIL; if the loop has closed by then (a shutdown or a test ending right after a failed
     health check), the thread dies with "Event loop is closed". Joining it before the error
     propagates keeps every thread inside the loop's lifetime.
+
+    aiosqlite has no public handle on that thread (its maintainers declined a daemon option),
+    so this uses the private `Connection._thread`, as SQLAlchemy's own aiosqlite dialect does.
+    pyproject.toml pins aiosqlite to the 0.22 series, and
+    tests/service/test_dependency_internals.py fails if a release changes the attribute.
     """
     dialect = url.get_dialect()()
     cargs, cparams = dialect.create_connect_args(url)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from service.enums import JobKind, JobStatus
+from service.jobs.enums import JobKind, JobStatus
 from service.store.base import StoreBase, job_from_row
 from service.store.records import Job
 from service.store.tables import scraping_jobs as jobs

@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store.base import ACTIVE, StoreBase, at_step, job_from_row, status_columns
 from service.store.records import UNSET, Job, NewJob, Unset
 from service.store.tables import scraping_jobs as jobs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -14,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from service.store.reach import reaching
 
 _SCRIPTS = Path(__file__).with_name("migrations")
+# Instances starting together each upgrade at start: on PostgreSQL they take this advisory lock
+# (held until their migration commits), so one migrates and the others then find the head.
+MIGRATION_LOCK = 0x5C0_0001
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -44,6 +48,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
                 await _sqlite_foreign_keys(conn, on=False)
             try:
                 async with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        lock = sa.text("SELECT pg_advisory_xact_lock(:key)")
+                        await conn.execute(lock, {"key": MIGRATION_LOCK})
                     await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
             finally:
                 if sqlite:

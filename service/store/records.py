@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from service.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
+from service.jobs.enums import CampaignStatus, JobKind, JobStatus, Platform, SearchType
 
 
 class Unset(Enum):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.scout.devprocess import DevProcess, free_port
+from service.testing import free_port
+from tests.scout.devprocess import DevProcess
 
 
 @pytest.fixture

@@ -5,16 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import socket
 from dataclasses import dataclass, field
 
 STARTUP_SECONDS = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -22,10 +22,10 @@ from rich.console import Console
 
 from scout import demo, dev
 from service.clock import ManualClock
-from service.enums import JobStatus
-from service.keys import JOB_CHANGES
+from service.jobs.enums import JobStatus
+from service.keys import PARTS
 from service.store import KeyedCreator, StepChanges, Store
-from tests.scout.devprocess import free_port
+from service.testing import free_port
 from tests.service.conftest import ServiceStack, service_stack
 
 
@@ -104,8 +104,8 @@ async def test_demo_follows_the_job_through_its_event_stream(
     output = io.StringIO()
     try:
         async with service_stack(store, clock) as stack:
-            url = str(stack.client.make_url("")).rstrip("/")
-            feed = stack.app[JOB_CHANGES]
+            url = stack.url
+            feed = stack.app[PARTS].job_changes
             with caplog.at_level(logging.INFO, logger="aiohttp.access"):
                 running = asyncio.create_task(
                     demo.run_demo(url, demo.DemoJob("tiktok"), console=Console(file=output))
@@ -146,7 +146,7 @@ async def interrupted_demo(
     stack: ServiceStack, stdin: int
 ) -> tuple[asyncio.subprocess.Process, str]:
     """`scout demo` against the stack, sent SIGINT (Ctrl-C) once it has started its job."""
-    url = str(stack.client.make_url("")).rstrip("/")
+    url = stack.url
     demo_process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -17,6 +17,7 @@ import pytest
 
 from scout import dev
 from scout.api_client import ServiceClient
+from service.testing import port_in_use
 from tests.scout.devprocess import DevProcess
 
 StartDev = Callable[..., AbstractAsyncContextManager[DevProcess]]
@@ -87,10 +88,7 @@ async def test_dev_runs_a_demo_job_stops_on_ctrl_c_and_restarts_where_it_stopped
 def test_dev_refuses_a_port_in_use_in_one_line(
     ports: dict[str, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        busy = taken.getsockname()[1]
+    with port_in_use() as busy:
         flags = [str(part) for pair in {**ports, "--qstash-port": busy}.items() for part in pair]
         assert dev.main([*flags, "--no-demo"]) == 2
     err = capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 
 from scout.devstack import Ports, running_dev_stack
-from tests.scout.devprocess import free_port
+from service.testing import free_port
 
 
 async def test_dev_stack_runs_the_emulator_on_wall_time_and_unpaused(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from service.settings import DEFAULT_DATABASE_URL
+from scout.cli import COMMANDS
+from service.config.settings import DEFAULT_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -39,3 +40,16 @@ def test_the_quick_start_installs_nothing_outside_its_virtual_environment() -> N
 def test_the_database_default_is_spelled_one_way() -> None:
     spellings = set(re.findall(r"sqlite[+\w]*:///scout\.db", README))
     assert spellings == {DEFAULT_DATABASE_URL}
+
+
+def test_the_installation_table_names_the_extras_each_command_needs() -> None:
+    section = README.split("\n## Installation\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `pip install")]
+    documented: dict[str, set[str]] = {}
+    for row in rows:
+        install, _, users = row.strip("|").split("|")
+        extras = re.search(r"\.\[([\w,]+)\]", install)
+        for name in re.findall(r"`scout (\w+)`", users):
+            documented[name] = set(extras.group(1).split(",")) if extras else set()
+
+    assert documented == {name: set(command.extras) for name, command in COMMANDS.items()}

@@ -5,59 +5,48 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
-import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import httpx
+import aiohttp
 import pytest
 import sqlalchemy as sa
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
-from qstash import AsyncQStash
 
 from emulator.qstash.testing import RunningEmulator, running_emulator
-from service.app import create_app
+from service.api.event_timing import EventTiming
 from service.clock import ManualClock
-from service.event_timing import EventTiming
-from service.publisher import close_qstash
-from service.settings import Settings, load_settings
+from service.config.settings import Settings
 from service.store import Store
-from service.store.engine import create_engine
 from service.store.tables import metadata
+from service.testing import (
+    create_schema,
+    drop_schema,
+    loopback_socket,
+    running_service,
+    socket_url,
+    store_in_schema,
+)
+
+T = TypeVar("T")
 
 POSTGRES_URL_VAR = "SCOUT_TEST_POSTGRES_URL"
 # Event streams heartbeat every 5 s of the manual clock and look every 10 ms of the wall clock.
 EVENT_TIMING = EventTiming(heartbeat_seconds=5.0, poll_seconds=0.01)
 
 
-async def _create_schema(url: str, schema: str, *, drop: bool) -> None:
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as conn:
-            verb = (
-                f'DROP SCHEMA IF EXISTS "{schema}" CASCADE' if drop else f'CREATE SCHEMA "{schema}"'
-            )
-            await conn.execute(sa.text(verb))
-    finally:
-        await engine.dispose()
-
-
 def _postgres_store(url: str, schema: str, clock: ManualClock) -> Store:
-    # Every connection of this engine resolves unqualified names in the session's own schema.
-    engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    return Store(engine, clock)
+    return store_in_schema(url, schema, clock, Store)
 
 
-def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run set-up work on its own loop in a thread: the caller may sit inside a test's loop."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +57,7 @@ def postgres_schema() -> Iterator[tuple[str, str]]:
         if os.environ.get("SCOUT_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"SCOUT_REQUIRE_POSTGRES=1 but {POSTGRES_URL_VAR} is not set")
         pytest.skip(f"set {POSTGRES_URL_VAR} to run the PostgreSQL store tests")
-    schema = f"scout_test_{uuid.uuid4().hex[:12]}"
-    _run(_create_schema(url, schema, drop=False))
+    schema = _run(create_schema(url, "scout_test"))
 
     async def migrate() -> None:
         store = _postgres_store(url, schema, ManualClock())
@@ -82,7 +70,7 @@ def postgres_schema() -> Iterator[tuple[str, str]]:
     try:
         yield url, schema
     finally:
-        _run(_create_schema(url, schema, drop=True))
+        _run(drop_schema(url, schema))
 
 
 @pytest.fixture(scope="session")
@@ -159,21 +147,13 @@ def settings_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def free_socket() -> socket.socket:
-    """A listening-ready socket on a free loopback port (bound now, so no one can take it)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture
 def refused_url() -> Iterator[str]:
     """A loopback URL that refuses connections: its port is bound (so no one else gets it) but
     never listens."""
-    sock = free_socket()
+    sock = loopback_socket()
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield socket_url(sock)
     finally:
         sock.close()
 
@@ -182,7 +162,8 @@ def refused_url() -> Iterator[str]:
 class ServiceStack:
     """The service app on a real loopback port, talking to an in-process QStash emulator."""
 
-    client: TestClient[web.Request, web.Application]
+    client: aiohttp.ClientSession  # relative URLs go to the service
+    url: str
     app: web.Application
     emulator: RunningEmulator
     store: Store
@@ -211,38 +192,36 @@ async def service_stack(
     **env: str,
 ) -> AsyncIterator[ServiceStack]:
     """The stack; `publish_token` gives the SDK client another token (to make QStash refuse)."""
-    sock = free_socket()
-    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     # ScrapeCreators is not under test here: a bound port that never listens refuses at once.
-    refusing = free_socket()
+    refusing = loopback_socket()
     try:
-        async with running_emulator() as emulator, httpx.AsyncClient() as http:
-            settings = load_settings(
-                settings_env(
-                    **{
-                        "QSTASH_URL": emulator.url,
-                        "QSTASH_TOKEN": emulator.token,
-                        "QSTASH_CURRENT_SIGNING_KEY": emulator.current_signing_key,
-                        "QSTASH_NEXT_SIGNING_KEY": emulator.next_signing_key,
-                        "PUBLIC_BASE_URL": base_url,
-                        "SCRAPECREATORS_API_URL": f"http://127.0.0.1:{refusing.getsockname()[1]}",
-                        **env,
-                    }
+        async with running_emulator() as emulator:
+            service_env = settings_env(
+                **{
+                    "QSTASH_URL": emulator.url,
+                    "QSTASH_TOKEN": emulator.token,
+                    "QSTASH_CURRENT_SIGNING_KEY": emulator.current_signing_key,
+                    "QSTASH_NEXT_SIGNING_KEY": emulator.next_signing_key,
+                    "SCRAPECREATORS_API_URL": socket_url(refusing),
+                    **env,
+                }
+            )
+            del service_env["PUBLIC_BASE_URL"]  # the service's own URL, once it has a port
+            async with (
+                running_service(
+                    service_env,
+                    clock=clock,
+                    store=store,
+                    events=EVENT_TIMING,
+                    qstash_token=publish_token,
+                    qstash_retry=False,
+                ) as service,
+                aiohttp.ClientSession(base_url=service.url) as client,
+            ):
+                yield ServiceStack(
+                    client, service.url, service.app, emulator, store, clock, service.settings
                 )
-            )
-            token = emulator.token if publish_token is None else publish_token
-            qstash = AsyncQStash(token, base_url=emulator.url, retry=False)
-            app = create_app(
-                settings, clock=clock, store=store, http=http, qstash=qstash, events=EVENT_TIMING
-            )
-            server = TestServer(app, socket_factory=lambda *_: sock)
-            try:
-                async with TestClient(server) as client:
-                    yield ServiceStack(client, app, emulator, store, clock, settings)
-            finally:
-                await close_qstash(qstash)
     finally:
-        sock.close()
         refusing.close()
 
 

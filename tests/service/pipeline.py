@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,10 +75,10 @@ class Pipeline:
 
     async def configure(self, **values: int | str) -> None:
         """Set dynamic-config keys (`api_limits__max_api_calls_youtube=2` style, `__` = `.`)."""
-        from service.keys import CONFIG
+        from service.keys import PARTS
 
         named = {name.replace("__", "."): value for name, value in values.items()}
-        await self.stack.app[CONFIG].update(named)
+        await self.stack.app[PARTS].config.update(named)
 
     async def start(self, route: str, **body: Any) -> UUID:
         """Create a job through the API (in a fresh campaign); returns its id."""
@@ -145,6 +145,13 @@ class Pipeline:
         return answer
 
 
+def _follower(clock: ManualClock) -> Callable[[float], None]:
+    def follow(seconds: float) -> None:
+        clock.advance(seconds)
+
+    return follow
+
+
 @asynccontextmanager
 async def pipeline(
     store: Store,
@@ -158,6 +165,9 @@ async def pipeline(
     async with running_mock(list(cassettes), allow_unplayed=allow_unplayed) as mock:
         settings = {"SCRAPECREATORS_API_URL": mock.url, "SWEEP_SCHEDULE": "false", **env}
         async with service_stack(store, clock, **settings) as stack:
+            # One virtual time: a QStash delay that passes passes for the service too (the
+            # service can still be moved on alone with `clock.advance`).
+            stack.emulator.state.clock.on_advance.append(_follower(clock))
             yield Pipeline(stack, mock)
 
 

@@ -17,7 +17,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.conftest import ServiceStack, service_stack
 
@@ -85,6 +85,21 @@ def _describe(recorder: Any, case_id: str, check: Any) -> str:
     )
 
 
+# aiohttp's HTTP parser refuses a request framed with both Content-Length and Transfer-Encoding
+# before any route sees it (a plain-text 400). Some engine releases send a bodiless POST that way;
+# that answer comes from the HTTP server under the app, not from what the document describes.
+FRAMING_REFUSED = "Content-Length can't be present with Transfer-Encoding"
+
+
+def _refused_framing(recorder: Any, case_id: str) -> bool:
+    response = recorder.find_response(case_id=case_id)
+    return (
+        response is not None
+        and response.status_code == 400
+        and (response.text.startswith(FRAMING_REFUSED))
+    )
+
+
 def _findings(document: dict[str, Any], config: SchemathesisConfig, *, run: str) -> list[str]:
     """Run the engine (blocking: it makes its calls with `requests`) and list what it found."""
     everything = schemathesis.openapi.from_dict(document, config=config)
@@ -104,6 +119,7 @@ def _findings(document: dict[str, Any], config: SchemathesisConfig, *, run: str)
                     _describe(event.recorder, case_id, check)
                     for check in checks
                     if check.status == Status.FAILURE
+                    and not _refused_framing(event.recorder, case_id)
                 ]
         elif isinstance(event, events.NonFatalError):
             found.append(f"{event.label}: {event.info.title}: {event.info.message}")
@@ -134,7 +150,7 @@ async def _seed(stack: ServiceStack) -> tuple[str, str, str]:
 async def test_every_operation_keeps_to_its_document(store: Store, clock: ManualClock) -> None:
     async with service_stack(store, clock, ADMIN_USER_IDS=ADMIN) as stack:
         campaign, running, finished = await _seed(stack)
-        base_url = str(stack.client.make_url("")).rstrip("/")
+        base_url = stack.url
         found: list[str] = []
         for run, job_id in (("others", running), ("events", finished), ("config_write", running)):
             config = _config(base_url, campaign, job_id, config_write=run == "config_write")

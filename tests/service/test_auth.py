@@ -12,15 +12,22 @@ import httpx
 import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from freezegun import freeze_time
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+from pytest_aiohttp import AiohttpServer
 
-from service.auth import DevAuthenticator, JwtAuthenticator, Principal, build_authenticator
+from service.api.auth import (
+    LEEWAY_SECONDS,
+    DevAuthenticator,
+    JwtAuthenticator,
+    Principal,
+    build_authenticator,
+)
+from service.api.jwks import JwksCache
 from service.clock import ManualClock
-from service.errors import Unauthorized
-from service.jwks import JwksCache
-from service.settings import load_settings
+from service.config.settings import load_settings
+from service.errors import NotAuthenticated
 from service.store import Store
 from tests.service.conftest import service_stack, settings_env
 
@@ -63,7 +70,7 @@ def keys() -> KeyRing:
 
 
 @pytest.fixture
-async def issuer(keys: KeyRing) -> AsyncIterator[Issuer]:
+async def issuer(keys: KeyRing, aiohttp_server: AiohttpServer) -> Issuer:
     rsa_key, ec_key = keys.signing, keys.signing_ec
     holder: list[Issuer] = []
 
@@ -87,9 +94,9 @@ async def issuer(keys: KeyRing) -> AsyncIterator[Issuer]:
 
     app = web.Application()
     app.router.add_get("/.well-known/jwks.json", jwks)
-    async with TestServer(app) as server:
-        holder.append(Issuer(str(server.make_url("/.well-known/jwks.json")), rsa_key, ec_key))
-        yield holder[0]
+    server = await aiohttp_server(app)
+    holder.append(Issuer(str(server.make_url("/.well-known/jwks.json")), rsa_key, ec_key))
+    return holder[0]
 
 
 @pytest.fixture
@@ -140,7 +147,7 @@ async def test_admins_come_from_the_configured_ids(
 async def test_unusable_headers_are_refused(
     issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, header: str | None, message: str
 ) -> None:
-    with pytest.raises(Unauthorized, match=message):
+    with pytest.raises(NotAuthenticated, match=message):
         await authenticator(issuer, http, clock).authenticate(header)
 
 
@@ -162,8 +169,27 @@ async def test_bad_tokens_are_refused(
 ) -> None:
     kid = claims.pop("kid", None)
     token = issuer.token(kid=kid, **claims)
-    with pytest.raises(Unauthorized, match=message):
+    with pytest.raises(NotAuthenticated, match=message):
         await authenticator(issuer, http, clock).authenticate(f"Bearer {token}")
+
+
+@pytest.mark.parametrize(
+    ("expired_for", "accepted"), [(0, True), (LEEWAY_SECONDS - 1, True), (LEEWAY_SECONDS, False)]
+)
+async def test_an_expired_token_passes_only_within_the_clock_skew_leeway(
+    issuer: Issuer, http: httpx.AsyncClient, clock: ManualClock, expired_for: int, accepted: bool
+) -> None:
+    # PyJWT reads the wall clock; frozen, the boundary is exact. The key set is fetched first
+    # (the event loop keeps real time throughout: freezegun never drives it).
+    auth = authenticator(issuer, http, clock)
+    await auth.authenticate(f"Bearer {issuer.token()}")
+    with freeze_time("2030-01-02 03:04:05", real_asyncio=True):
+        token = issuer.token(exp=int(time.time()) - expired_for)
+        if accepted:
+            assert (await auth.authenticate(f"Bearer {token}")).user_id == "user_2abc"
+        else:
+            with pytest.raises(NotAuthenticated, match="token expired"):
+                await auth.authenticate(f"Bearer {token}")
 
 
 async def test_a_token_signed_by_another_key_is_refused(
@@ -175,7 +201,7 @@ async def test_a_token_signed_by_another_key_is_refused(
         algorithm="RS256",
         headers={"kid": "rsa-1"},
     )
-    with pytest.raises(Unauthorized, match="Signature verification failed"):
+    with pytest.raises(NotAuthenticated, match="Signature verification failed"):
         await authenticator(issuer, http, clock).authenticate(f"Bearer {forged}")
 
 
@@ -187,7 +213,7 @@ async def test_unsigned_and_hmac_tokens_are_refused(
     unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": "rsa-1"})
     hmac = jwt.encode(claims, "x" * 32, algorithm="HS256", headers={"kid": "rsa-1"})
     for token in (unsigned, hmac):
-        with pytest.raises(Unauthorized, match="must be RS256 or ES256"):
+        with pytest.raises(NotAuthenticated, match="must be RS256 or ES256"):
             await auth.authenticate(f"Bearer {token}")
 
 
@@ -197,7 +223,7 @@ async def test_the_audience_is_checked_when_configured(
     auth = authenticator(issuer, http, clock, audience="scout")
 
     assert (await auth.authenticate(f"Bearer {issuer.token(aud='scout')}")).user_id
-    with pytest.raises(Unauthorized, match="Audience"):
+    with pytest.raises(NotAuthenticated, match="Audience"):
         await auth.authenticate(f"Bearer {issuer.token(aud='other')}")
 
 
@@ -210,12 +236,12 @@ async def test_the_key_set_is_cached_and_refreshed_on_the_clock(
     assert issuer.fetches == 1
 
     # An unknown kid (a rotation) refetches, but at most once per refresh floor.
-    with pytest.raises(Unauthorized):
+    with pytest.raises(NotAuthenticated):
         await auth.authenticate(f"Bearer {issuer.token(kid='rotated')}")
     assert issuer.fetches == 1
     clock.advance(30)
     for _ in range(2):
-        with pytest.raises(Unauthorized):
+        with pytest.raises(NotAuthenticated):
             await auth.authenticate(f"Bearer {issuer.token(kid='rotated')}")
     assert issuer.fetches == 2
 
@@ -234,7 +260,7 @@ async def test_an_unreachable_key_set_is_a_401(
         admins=frozenset(),
     )
     token = jwt.encode({"sub": "u"}, keys.signing, algorithm="RS256", headers={"kid": "rsa-1"})
-    with pytest.raises(Unauthorized, match=r"key set unavailable"):
+    with pytest.raises(NotAuthenticated, match=r"key set unavailable"):
         await auth.authenticate(f"Bearer {token}")
 
 
@@ -243,7 +269,7 @@ async def test_dev_tokens_name_the_user() -> None:
 
     assert await auth.authenticate("Bearer dev:alice") == Principal("alice", is_admin=False)
     assert (await auth.authenticate("bearer dev:boss")).is_admin
-    with pytest.raises(Unauthorized, match="dev:<userId>"):
+    with pytest.raises(NotAuthenticated, match="dev:<userId>"):
         await auth.authenticate("Bearer alice")
 
 
@@ -266,7 +292,7 @@ async def test_the_app_accepts_jwts_and_refuses_dev_tokens_in_jwt_mode(
 def test_dev_mode_is_announced_loudly(
     http: httpx.AsyncClient, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="service.auth"):
+    with caplog.at_level(logging.WARNING, logger="service.api.auth"):
         dev = build_authenticator(load_settings(settings_env(AUTH_MODE="dev")), http, clock)
         jwt_mode = build_authenticator(
             load_settings(

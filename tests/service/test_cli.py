@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,10 +18,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from emulator.qstash.testing import running_emulator
 from scout.cli import main as scout
+from service.config.settings import load_settings
 from service.runtime import build_app
-from service.settings import load_settings
 from service.store.migrate import head_revision
-from tests.scout.devprocess import free_port
+from service.testing import free_port, port_in_use
 from tests.service.conftest import settings_env
 from tests.service.test_settings import HOSTILE_ENVIRONMENT
 
@@ -161,7 +160,7 @@ async def test_the_built_app_migrates_on_start_and_serves(tmp_path: Path) -> Non
 
 def test_serve_on_a_busy_port_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     env = clean_environment(**settings_env(DATABASE_URL="sqlite:///state/scout.db"))
-    with socket_taken() as port:
+    with port_in_use() as port:
         done = run_scout("serve", "--port", str(port), env=env, cwd=tmp_path)
 
     assert done.returncode == 2
@@ -199,14 +198,6 @@ def test_serve_says_when_its_sqlite_file_cannot_be_opened(tmp_path: Path) -> Non
     assert only_line(done.stderr) == (
         "scout: cannot open the database at data/scout.db (DATABASE_URL): File exists: data"
     )
-
-
-@contextmanager
-def socket_taken() -> Iterator[int]:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        yield taken.getsockname()[1]
 
 
 @contextmanager

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from service.clock import ManualClock
-from service.config import DynamicConfig
-from service.config_defaults import API_LIMITS, LIMITS, PROCESSING, QSTASH_DELAYS, TIMEOUTS
-from service.config_values import NumberKey
-from service.errors import BadRequest
+from service.config.defaults import API_LIMITS, LIMITS, PROCESSING, QSTASH_DELAYS, TIMEOUTS
+from service.config.dynamic import DynamicConfig
+from service.config.values import NumberKey
+from service.errors import InvalidInput
 from service.store import NewConfig, Store
 from tests.service.conftest import ServiceStack
 
@@ -28,6 +28,7 @@ LIVE_KEYS = {
     "timeouts.instagram_job_timeout",
     "timeouts.stalled_job_after",
     "processing.profile_concurrency",
+    "processing.scrapecreators_concurrency",
     "retries.max_consecutive_failures",
     "cleanup.completed_jobs_retention_days",
     "cleanup.error_jobs_retention_days",
@@ -90,7 +91,7 @@ async def test_a_bad_or_out_of_range_stored_row_falls_back_to_the_default(
     await sqlite_store.put_configs([row(name, stored)])
     config = DynamicConfig(sqlite_store, clock)
 
-    assert await config.get(PROCESSING.profile_concurrency) == 5
+    assert await config.get(PROCESSING.profile_concurrency) == 10
     assert await config.get(TIMEOUTS.standard_job_timeout) == 3600.0
     assert "config_value_ignored" in [record.getMessage() for record in caplog.records]
 
@@ -111,7 +112,7 @@ async def test_stored_bounds_in_the_wrong_order_both_fall_back(
 async def test_an_update_is_all_or_nothing(sqlite_store: Store, clock: ManualClock) -> None:
     config = DynamicConfig(sqlite_store, clock)
 
-    with pytest.raises(BadRequest, match=r"^retries.max_consecutive_failures: expected"):
+    with pytest.raises(InvalidInput, match=r"^retries.max_consecutive_failures: expected"):
         await config.update({"limits.max_keywords": 3, "retries.max_consecutive_failures": "x"})
 
     assert await config.get(LIMITS.max_keywords) == 10
@@ -300,6 +301,55 @@ async def test_the_retry_backoff_bounds_stay_in_order(stack: ServiceStack) -> No
             "qstash_delays.retry_max_delay (5m), got 10m"
         },
     )
+
+
+async def test_the_per_job_call_limit_stays_within_the_per_process_one(
+    stack: ServiceStack,
+) -> None:
+    admin = stack.auth("admin")
+
+    above = await stack.client.put(
+        ADMIN_CONFIG, json={"processing.profile_concurrency": 31}, headers=admin
+    )
+    below = await stack.client.put(
+        ADMIN_CONFIG, json={"processing.scrapecreators_concurrency": 9}, headers=admin
+    )
+    both = await stack.client.put(
+        ADMIN_CONFIG,
+        json={"processing.scrapecreators_concurrency": 4, "processing.profile_concurrency": 4},
+        headers=admin,
+    )
+
+    assert (above.status, await above.json()) == (
+        400,
+        {
+            "error": "processing.profile_concurrency: must be at most "
+            "processing.scrapecreators_concurrency (30), got 31"
+        },
+    )
+    assert (below.status, await below.json()) == (
+        400,
+        {
+            "error": "processing.scrapecreators_concurrency: must be at least "
+            "processing.profile_concurrency (10), got 9"
+        },
+    )
+    assert both.status == 200
+
+
+async def test_stored_call_limits_in_the_wrong_order_both_fall_back(
+    sqlite_store: Store, clock: ManualClock
+) -> None:
+    await sqlite_store.put_configs(
+        [
+            row("processing.profile_concurrency", "40"),
+            row("processing.scrapecreators_concurrency", "20"),
+        ]
+    )
+    config = DynamicConfig(sqlite_store, clock)
+
+    assert await config.get(PROCESSING.profile_concurrency) == 10
+    assert await config.get(PROCESSING.scrapecreators_concurrency) == 30
 
 
 async def test_only_admins_see_the_config(stack: ServiceStack) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from service.creator import Creator, Video
-from service.csv_export import render_csv
-from service.enums import Platform
+from service.api.csv_export import render_csv
+from service.jobs.creator import Creator, Video
+from service.jobs.enums import Platform
 
 
 def rows(text: str) -> list[dict[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.emails import extract_emails
+from service.jobs.emails import extract_emails
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from yarl import URL
 
+from service.api.json_input import MAX_BODY_BYTES, MAX_DEPTH
 from service.clock import ManualClock
-from service.json_input import MAX_BODY_BYTES, MAX_DEPTH
-from service.keys import CONFIG
+from service.keys import PARTS
 from service.store import Store
 from tests.service.conftest import ServiceStack, service_stack
 
@@ -200,7 +201,7 @@ async def test_other_unicode_is_ordinary_text(both: ServiceStack) -> None:
 
 async def raw_post(stack: ServiceStack, path: str, headers: bytes, body: bytes) -> tuple[int, Any]:
     """A request written byte by byte: HTTP clients refuse to send undecodable header bytes."""
-    port = stack.client.port
+    port = URL(stack.url).port
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
         b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -254,7 +255,7 @@ async def test_an_authorization_that_is_not_utf8_is_401(both: ServiceStack) -> N
 async def test_a_target_beyond_what_a_job_can_hold_is_400_at_the_highest_config(
     both: ServiceStack,
 ) -> None:
-    await both.app[CONFIG].update({"limits.target_results_max": 100_000})
+    await both.app[PARTS].config.update({"limits.target_results_max": 100_000})
     campaign = await both.campaign()
 
     status, answer = await post(

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from service.clock import ManualClock
-from service.enums import JobKind, JobStatus
-from service.keys import JOB_CHANGES
+from service.jobs.enums import JobKind, JobStatus
+from service.keys import PARTS
 from service.store import KeyedCreator, NewJob, StepChanges, Store
 from service.store.changes import ListenChanges
 from tests.service.conftest import EVENT_TIMING, ServiceStack, service_stack
@@ -79,7 +79,7 @@ class Frames:
 async def events(
     stack: ServiceStack, job_id: UUID | str, *, user: str = "user-1", **headers: str
 ) -> AsyncIterator[Frames]:
-    url = str(stack.client.make_url(f"/api/jobs/{job_id}/events"))
+    url = f"{stack.url}/api/jobs/{job_id}/events"
     async with (
         httpx.AsyncClient(timeout=WAIT) as http,
         http.stream("GET", url, headers={**stack.auth(user), **headers}) as response,
@@ -309,7 +309,7 @@ async def test_a_stream_needs_credentials(events_stack: ServiceStack) -> None:
 async def test_a_client_that_leaves_is_forgotten(events_stack: ServiceStack) -> None:
     stack = events_stack
     job_id = await new_job(stack.store, stack.clock)
-    feed = stack.app[JOB_CHANGES]
+    feed = stack.app[PARTS].job_changes
     async with events(stack, job_id) as stream:
         await stream.event()
         assert feed.watched == [job_id]
@@ -323,7 +323,7 @@ async def test_a_client_that_leaves_is_forgotten(events_stack: ServiceStack) -> 
 async def test_open_streams_end_when_the_service_stops(store: Store, clock: ManualClock) -> None:
     job_id = await new_job(store, clock)
     async with service_stack(store, clock) as stack:
-        url = str(stack.client.make_url(f"/api/jobs/{job_id}/events"))
+        url = f"{stack.url}/api/jobs/{job_id}/events"
         http = httpx.AsyncClient(timeout=WAIT)
         response = await http.send(
             http.build_request("GET", url, headers=stack.auth()), stream=True
@@ -351,7 +351,7 @@ async def test_the_listener_reconnects_after_its_connection_drops(
     if store.engine.dialect.name != "postgresql":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     async with service_stack(store, clock) as stack:
-        feed = stack.app[JOB_CHANGES]
+        feed = stack.app[PARTS].job_changes
         assert isinstance(feed, ListenChanges)
         job_id = await new_job(store, clock)
         async with events(stack, job_id) as stream:

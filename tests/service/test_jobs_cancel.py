@@ -14,9 +14,9 @@ from qstash import AsyncQStash
 from qstash.errors import QStashError
 
 from service.clock import ManualClock
-from service.enums import JobStatus
-from service.keys import PUBLISHER
-from service.publisher import close_qstash
+from service.jobs.enums import JobStatus
+from service.keys import PARTS
+from service.qstash.publisher import close_qstash
 from service.store import Store
 from tests.service.pipeline import Pipeline, pipeline
 
@@ -121,7 +121,7 @@ async def test_a_message_published_for_a_job_cancelled_meanwhile_is_taken_back(
     await cancel(p, job_id)
 
     # As the webhook would, had it committed a step just before the cancel.
-    late = await p.stack.app[PUBLISHER].publish_step(job_id, 1, delay_seconds=2)
+    late = await p.stack.app[PARTS].publisher.publish_step(job_id, 1, delay_seconds=2)
 
     assert not await queued(p, late)
     assert (await p.job(job_id)).queued_message_id != late

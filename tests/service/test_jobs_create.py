@@ -10,7 +10,7 @@ import pytest
 from qstash import Receiver
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.conftest import ServiceStack, service_stack
 

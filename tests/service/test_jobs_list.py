@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.conftest import ServiceStack, service_stack
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import KeyedCreator, StepChanges
 from tests.service.conftest import ServiceStack
 

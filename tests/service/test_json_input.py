@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import BadRequest
-from service.json_input import MAX_DEPTH, parse_json, parse_json_object
+from service.api.json_input import MAX_DEPTH, parse_json, parse_json_object
+from service.errors import InvalidInput
 
 
 def nested(levels: int) -> str:
@@ -19,14 +19,14 @@ def test_a_value_up_to_the_depth_limit_parses() -> None:
 
 @pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 199, 200, 201, 1000, 100_000])
 def test_anything_deeper_is_refused_the_same_way(levels: int) -> None:
-    with pytest.raises(BadRequest) as raised:
+    with pytest.raises(InvalidInput) as raised:
         parse_json(nested(levels), "sourceBody")
     assert raised.value.message == f"sourceBody: nested deeper than {MAX_DEPTH} levels"
 
 
 def test_depth_counts_the_deepest_branch_not_the_first() -> None:
     wide = '{"a": 1, "b": [[1]], "c": ' + nested(MAX_DEPTH) + "}"
-    with pytest.raises(BadRequest, match="nested deeper"):
+    with pytest.raises(InvalidInput, match="nested deeper"):
         parse_json(wide)
 
 
@@ -35,7 +35,7 @@ def test_depth_counts_the_deepest_branch_not_the_first() -> None:
     [b"", b"{", b"{} x", b"NaN", b"-Infinity", b'"\xff"', b'"\\ud800"', b"1" + b"0" * 5000],
 )
 def test_what_is_not_json_is_refused_naming_the_field(raw: bytes) -> None:
-    with pytest.raises(BadRequest, match=r"^body: must be valid JSON \("):
+    with pytest.raises(InvalidInput, match=r"^body: must be valid JSON \("):
         parse_json(raw)
 
 
@@ -45,5 +45,5 @@ def test_big_integers_parse_exactly_for_the_model_to_bound() -> None:
 
 @pytest.mark.parametrize("raw", ["[]", "null", '"x"', "1"])
 def test_an_object_is_required_where_one_is_asked_for(raw: str) -> None:
-    with pytest.raises(BadRequest, match=r"^body: must be a JSON object$"):
+    with pytest.raises(InvalidInput, match=r"^body: must be a JSON object$"):
         parse_json_object(raw)

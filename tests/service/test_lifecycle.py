@@ -13,8 +13,8 @@ import pytest
 
 from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
-from service.enums import JobStatus
-from service.lifecycle import backoff_seconds
+from service.jobs.enums import JobStatus
+from service.jobs.lifecycle import backoff_seconds
 from service.logs import record_fields
 from service.store import Store
 from tests.service.pipeline import (
@@ -324,7 +324,7 @@ async def test_an_overdue_job_times_out_on_its_next_delivery(
 async def test_every_step_is_logged_with_job_message_step_and_duration(
     sqlite_store: Store, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="service.lifecycle")
+    caplog.set_level(logging.INFO, logger="service.jobs.lifecycle")
     async with pipeline(sqlite_store, clock, ["youtube_keyword"]) as p:
         job = await p.run("youtube", keywords=["sourdough", "starter"], targetResults=100)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.progress import unified_progress
+from service.jobs.progress import unified_progress
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 from qstash import AsyncQStash
 
 from emulator.qstash.testing import RunningEmulator, running_emulator
-from service.publisher import Publisher, PublishError, close_qstash, deduplication_id
+from service.api.errors import status_of
+from service.qstash.publisher import Publisher, PublishError, close_qstash, deduplication_id
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ async def test_a_refused_publish_is_a_publish_error(
             await publisher.publish_step(uuid4(), 0)
     finally:
         await close_qstash(client)
-    assert raised.value.status == 502
+    assert status_of(raised.value) == 502
 
 
 async def test_an_unreachable_qstash_is_a_publish_error(refused_url: str) -> None:

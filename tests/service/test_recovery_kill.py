@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.scout.devprocess import free_port
+from service.testing import free_port
 from tests.service.test_cli import (
     clean_environment,
     read_until,

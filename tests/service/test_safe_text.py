@@ -7,8 +7,7 @@ import re
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from service.errors import BadRequest
-from service.safe_text import (
+from service.api.safe_text import (
     MULTILINE_TEXT_PATTERN,
     NOT_BLANK_TEXT_PATTERN,
     MultilineText,
@@ -17,6 +16,7 @@ from service.safe_text import (
     printable,
     text_problem,
 )
+from service.errors import InvalidInput
 
 
 class Form(BaseModel):
@@ -53,7 +53,7 @@ def test_ordinary_unicode_passes(text: str) -> None:
 
 
 def test_check_text_names_the_field() -> None:
-    with pytest.raises(BadRequest) as raised:
+    with pytest.raises(InvalidInput) as raised:
         check_text("a\x00", "keywords.2")
     assert raised.value.message == "keywords.2: must not contain control characters (found U+0000)"
 

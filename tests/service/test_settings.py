@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import AliasChoices
 
-from service.settings import (
+from service.config.settings import (
     AuthMode,
     LogFormat,
     Settings,

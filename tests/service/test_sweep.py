@@ -8,12 +8,12 @@ from uuid import UUID
 import pytest
 from qstash import AsyncQStash
 
-from service import sweep
 from service.clock import ManualClock
-from service.enums import JobStatus
-from service.publisher import close_qstash
+from service.jobs.enums import JobStatus
+from service.qstash import sweep
+from service.qstash.publisher import close_qstash
+from service.qstash.sweep import SCHEDULE_ID
 from service.store import Store
-from service.sweep import SCHEDULE_ID
 from tests.service.conftest import service_stack
 from tests.service.pipeline import Pipeline, pipeline
 from tests.service.store.test_cleanup import finished_job

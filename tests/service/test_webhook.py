@@ -16,16 +16,16 @@ import pytest
 from aiohttp import ClientResponse
 from qstash import AsyncQStash
 
+from service.api.json_input import MAX_DEPTH
 from service.clock import ManualClock
-from service.enums import JobKind, JobStatus
-from service.json_input import MAX_DEPTH
-from service.keys import METRICS, PUBLISHER
-from service.lifecycle import STEPS
+from service.jobs.enums import JobKind, JobStatus
+from service.jobs.lifecycle import STEPS
+from service.jobs.platforms.base import StepContext, StepResult
+from service.keys import PARTS
 from service.logs import record_fields
-from service.platforms.base import StepContext, StepResult
-from service.publisher import close_qstash
+from service.qstash.publisher import close_qstash
+from service.qstash.webhook import MAX_STEP
 from service.store import Store
-from service.webhook import MAX_STEP
 from tests.service.pipeline import Pipeline, pipeline, signature
 
 WEBHOOK = "/api/qstash/process-scraping"
@@ -40,7 +40,7 @@ async def idle(sqlite_store: Store, clock: ManualClock) -> AsyncIterator[Pipelin
 
 
 def _refusals(p: Pipeline, reason: str) -> float:
-    value = p.stack.app[METRICS].signature_failures.labels(reason=reason)._value.get()
+    value = p.stack.app[PARTS].metrics.signature_failures.labels(reason=reason)._value.get()
     return float(value)
 
 
@@ -191,7 +191,7 @@ async def test_a_step_too_large_for_any_job_is_refused(idle: Pipeline, step: int
 async def test_an_unknown_job_is_never_retried_and_says_why_in_the_log(
     idle: Pipeline, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="service.webhook")
+    caplog.set_level(logging.WARNING, logger="service.qstash.webhook")
 
     response = await idle.post_signed(
         WEBHOOK, {"jobId": str(uuid4()), "step": 0}, headers={"Upstash-Message-Id": "msg_x"}
@@ -209,7 +209,7 @@ async def test_an_unknown_job_is_never_retried_and_says_why_in_the_log(
 async def test_an_unknown_job_is_attempted_once_then_dead_lettered(idle: Pipeline) -> None:
     """With the emulator: QStash honours the 489 and never retries the message."""
     stack = idle.stack
-    message_id = await stack.app[PUBLISHER].publish_step(uuid4(), 0)
+    message_id = await stack.app[PARTS].publisher.publish_step(uuid4(), 0)
 
     await stack.emulator.run_until_idle()
 

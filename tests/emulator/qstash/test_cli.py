@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import httpx
 import pytest
 
 from emulator.qstash.cli import banner, main
+from service.testing import port_in_use
 from tests.emulator.qstash.conftest import Sink, serve
 from tests.emulator.qstash.test_durability import AUTH, emulator_process
 
@@ -40,10 +40,7 @@ def test_unreadable_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "state.sqlite3"
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         line = _one_line_error(capsys, main(["--db", str(db), "--port", str(port)]))
     assert list(tmp_path.iterdir()) == []  # a command that fails leaves no database behind
     assert line == f"qstash-emulator: cannot listen on 127.0.0.1:{port}: Address already in use"

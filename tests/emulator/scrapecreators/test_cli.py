@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from emulator.scrapecreators.cli import main
+from service.testing import port_in_use
 
 
 def test_a_port_in_use_is_one_line_and_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with port_in_use() as port:
         code = main(["--mode", "synthetic", "--port", str(port)])
 
     captured = capsys.readouterr()

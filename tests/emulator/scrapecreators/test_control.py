@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,29 @@ async def test_status_names_mode_and_cassettes(http: aiohttp.ClientSession) -> N
     assert status["mode"] == "replay"
     assert status["cassettes"] == ["instagram_similar"]
     assert "timeout" in status["fault_kinds"]
+
+
+async def test_status_counts_the_requests_answered_at_once(http: aiohttp.ClientSession) -> None:
+    profile = "/v1/tiktok/profile?handle=anyone"
+
+    async def get(url: str) -> int:
+        async with http.get(url) as response:
+            return response.status
+
+    async with running_mock(mode="synthetic") as mock:
+        await mock.fault("/v1/tiktok/profile", "latency", count=3, delay="60s")
+        held = [asyncio.create_task(get(mock.url + profile)) for _ in range(3)]
+        while mock.state.in_flight < 3:  # noqa: ASYNC110 (the mock's counter is all there is)
+            await asyncio.sleep(0.01)
+        async with http.get(mock.url + "/_mock/status") as response:
+            during = await response.json()
+        for task in held:
+            task.cancel()
+        await asyncio.gather(*held, return_exceptions=True)
+        assert await get(mock.url + profile) == 200  # no fault left: answered at once
+
+    assert (during["in_flight"], during["max_in_flight"]) == (3, 3)
+    assert mock.max_in_flight == 4  # the held three (still held) and the last one
 
 
 async def test_loading_cassettes_replaces_the_set(http: aiohttp.ClientSession) -> None:
@@ -56,7 +80,7 @@ async def test_loading_bad_cassettes_names_the_field(
 
 def test_scout_knows_the_mock_and_the_recorder() -> None:
     assert COMMANDS["mock"].target == "emulator.scrapecreators.cli:main"
-    assert COMMANDS["record"].target == "fixtures.record:main"
+    assert COMMANDS["record"].target == "emulator.scrapecreators.record:main"
 
 
 def test_cli_builds_the_configured_app(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.pipeline import cassette, pipeline
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
-from service.enums import JobStatus
-from service.platforms.tiktok_similar import derive_keywords
+from service.jobs.enums import JobStatus
+from service.jobs.platforms.tiktok_similar import derive_keywords
 from service.store import Store
 from tests.service.pipeline import cassette, pipeline
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
-from service.enums import JobStatus
-from service.platforms.youtube_similar import search_terms
+from service.jobs.enums import JobStatus
+from service.jobs.platforms.youtube_similar import search_terms
 from service.scrapecreators.models import YouTubeChannel
 from service.store import Store
 from tests.service.pipeline import cassette, pipeline

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from service.clock import ManualClock
-from service.enums import SearchType
+from service.jobs.enums import SearchType
 from service.metrics import Metrics
 from service.scrapecreators.client import ScrapeCreatorsClient
 from service.scrapecreators.errors import (
@@ -19,7 +19,9 @@ from service.scrapecreators.errors import (
     RetryableError,
     parse_retry_after,
 )
+from service.scrapecreators.gate import CallGate
 from service.scrapecreators.raw_log import RawLog
+from tests.service.scrapecreators.gates import fixed
 
 KEY = "sc-secret-key-123"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -51,12 +53,14 @@ async def http(server: Server) -> AsyncIterator[httpx.AsyncClient]:
 def make_client(
     http: httpx.AsyncClient, clock: ManualClock, **kwargs: object
 ) -> ScrapeCreatorsClient:
+    metrics = Metrics()
     return ScrapeCreatorsClient(
         http,
         base_url="https://api.example",
         api_key=KEY,
-        metrics=Metrics(),
+        metrics=metrics,
         clock=clock,
+        gate=CallGate(clock, fixed(4), metrics),
         **kwargs,  # type: ignore[arg-type]
     )
 

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 
 from service.clock import ManualClock
-from service.enums import JobKind, JobStatus
+from service.jobs.enums import JobKind, JobStatus
 from service.store import KeyedCreator, NewJob, StepChanges, Store
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from service.clock import ManualClock
-from service.enums import JobKind, JobStatus, Platform, SearchType
+from service.jobs.enums import JobKind, JobStatus, Platform, SearchType
 from service.store import NewConfig, NewJob, StepChanges, Store
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 from uuid import uuid4
 
+import pytest
 import sqlalchemy as sa
 
 from service.clock import ManualClock
 from service.store import Store, migrate, tables
 from service.store.migrate import current_revision, head_revision
+from service.testing import postgres_database
+from tests.service.conftest import POSTGRES_URL_VAR
 
 
 async def test_upgrade_reaches_head_and_is_idempotent(tmp_path: Path) -> None:
@@ -59,3 +65,34 @@ async def test_upgrading_from_0001_keeps_jobs_and_their_results(tmp_path: Path) 
         assert (await store.get_job(job_id)) is not None
     finally:
         await store.close()
+
+
+@pytest.mark.postgres
+async def test_instances_starting_together_migrate_one_at_a_time() -> None:
+    """Several instances start at once on an empty database: each upgrade waits its turn, the
+    first does the work and the others find the schema at head (no duplicate-key failure)."""
+    url = os.environ.get(POSTGRES_URL_VAR)
+    if not url:
+        pytest.skip(f"set {POSTGRES_URL_VAR} to run the PostgreSQL store tests")
+    async with postgres_database(url, "scout_migrate") as database_url:
+        env = {**os.environ, "DATABASE_URL": database_url}
+        upgrades = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "scout",
+                "db",
+                "upgrade",
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            for _ in range(4)
+        ]
+        outputs = [(await upgrade.communicate())[0].decode() for upgrade in upgrades]
+        assert [upgrade.returncode for upgrade in upgrades] == [0, 0, 0, 0], outputs
+        store = Store.open(database_url, ManualClock())
+        try:
+            assert await current_revision(store.engine) == head_revision()
+        finally:
+            await store.close()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import StepChanges, Store
 from service.store.outbox import OutboxEntry
 from tests.service.store.test_steps import creators, new_job

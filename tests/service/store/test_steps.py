@@ -7,7 +7,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 from service.clock import ManualClock
-from service.enums import JobKind, JobStatus
+from service.jobs.enums import JobKind, JobStatus
 from service.store import Job, KeyedCreator, NewJob, StepChanges, Store
 
 

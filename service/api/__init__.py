@@ -1,0 +1,1 @@
+"""The HTTP API: routes, handlers, request and response models, OpenAPI, auth."""

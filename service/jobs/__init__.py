@@ -1,0 +1,1 @@
+"""Jobs: one step's lifecycle, progress, the job kinds (platforms/), creators and emails."""

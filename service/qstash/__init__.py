@@ -1,0 +1,1 @@
+"""The QStash-facing side: step webhook, signatures, publisher (with its outbox), sweeper."""
