@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fixtures.outcomes import OUTCOMES
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.pipeline import pipeline
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.pipeline import BAKING_HANDLES, cassette, pipeline
 from tests.service.stepping import paths, step_by_step

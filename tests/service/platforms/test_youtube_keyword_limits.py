@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from service.clock import ManualClock
-from service.enums import JobStatus
+from service.jobs.enums import JobStatus
 from service.store import Store
 from tests.service.pipeline import cassette, pipeline
 from tests.service.stepping import paths, step_by_step
