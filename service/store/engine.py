@@ -19,6 +19,11 @@ from service.store.urls import is_sqlite, parse_database_url
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 # An execution option of ours: the connection runs each statement on its own, without BEGIN.
 SINGLE_STATEMENT = "scout_single_statement"
+# PostgreSQL's pool: at most this many connections, each opened when load first needs it and
+# then kept (none beyond it). SQLAlchemy's default (5 kept, 10 more closed as soon as they are
+# returned) reopens connections after every burst of deliveries, and a new asyncpg connection
+# costs a connect, type introspection and a fresh prepare of every statement it sends.
+POSTGRES_POOL_SIZE = 15
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -104,6 +109,8 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         threaded = ThreadedSQLite(url, connect_args, listeners, {SINGLE_STATEMENT: True})
         place_beside(engine.sync_engine, threaded)
         return engine
+    kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+    kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "checkout", _refuse_closed)
     return engine
