@@ -449,8 +449,8 @@ def report(runs: dict[int, list[Phase]]) -> bool:
     every = [*runs[1], *runs[2]]
 
     def row(name: str, a: float, b: float, fmt: str) -> None:
-        ratio = b / a if a else float("nan")
-        print(f"  {name:<26} {a:{fmt}} {b:{fmt}}   {ratio:5.2f}x")
+        ratio = f"{b / a:5.2f}x" if a else "    -"  # no ratio to a count of zero
+        print(f"  {name:<26} {a:{fmt}} {b:{fmt}}   {ratio}")
 
     print(f"\n{'':28}{'1 instance':>12} {'2 instances':>12}   2/1")
     row("jobs/minute", one.jobs_per_minute, two.jobs_per_minute, "12.0f")

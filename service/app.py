@@ -31,31 +31,13 @@ from service.store import Store
 from service.store.changes import job_changes
 
 
-def create_app(
-    settings: Settings,
-    *,
-    clock: Clock,
-    store: Store,
-    http: httpx.AsyncClient,
-    qstash: QStashClient,
-    events: EventTiming | None = None,
-    scrapecreators_http: HttpGet | None = None,
-) -> web.Application:
-    """Build the service app. The caller owns (opens and closes) store, http and qstash, and
-    `scrapecreators_http`, what ScrapeCreators calls go over (`http` when not given)."""
-    parts = build_parts(
-        settings,
-        clock=clock,
-        store=store,
-        http=http,
-        qstash=qstash,
-        events=events,
-        scrapecreators_http=scrapecreators_http,
-    )
+def create_app(parts: Parts) -> web.Application:
+    """The service app over parts built by `build_parts`: its start-up steps, then its routes."""
     app = web.Application(middlewares=[error_middleware])
     app[PARTS] = parts
+    settings = parts.settings
     if settings.sweep_schedule:
-        app.cleanup_ctx.append(register_on_start(qstash, settings.sweep_url))
+        app.cleanup_ctx.append(register_on_start(parts.qstash, settings.sweep_url))
     app.cleanup_ctx.append(flush_on_start(parts.outbox))
     run_change_feed(app, parts.job_changes)
     setup_routes(app)
@@ -69,10 +51,13 @@ def build_parts(
     store: Store,
     http: httpx.AsyncClient,
     qstash: QStashClient,
+    scrapecreators_http: HttpGet,
     events: EventTiming | None = None,
-    scrapecreators_http: HttpGet | None = None,
 ) -> Parts:
-    """Every part of one app, each built once, in the order they depend on each other."""
+    """Every part of one app, each built once, in the order they depend on each other.
+
+    The caller owns (opens and closes) store, http, qstash and `scrapecreators_http`, what
+    ScrapeCreators calls go over."""
     metrics = Metrics()
     config = DynamicConfig(store, clock)
     publisher = Publisher(
@@ -82,9 +67,7 @@ def build_parts(
         queued=store,
     )
     outbox = Outbox(store, publisher, clock, metrics)
-    scrapecreators = _scrapecreators_client(
-        settings, scrapecreators_http or http, metrics, clock, config
-    )
+    scrapecreators = _scrapecreators_client(settings, scrapecreators_http, metrics, clock, config)
     timing = events or EventTiming()
     return Parts(
         settings=settings,

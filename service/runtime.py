@@ -11,7 +11,7 @@ from aiohttp import web
 from qstash.http import RetryConfig
 
 from service.api.event_timing import EventTiming
-from service.app import create_app
+from service.app import build_parts, create_app
 from service.clock import Clock, SystemClock
 from service.config.settings import Settings
 from service.logs import get_logger
@@ -54,13 +54,15 @@ def build_app(
         retry=qstash_retry,
     )
     app = create_app(
-        settings,
-        clock=clock,
-        store=store,
-        http=http,
-        qstash=qstash,
-        events=events,
-        scrapecreators_http=scrapecreators_http,
+        build_parts(
+            settings,
+            clock=clock,
+            store=store,
+            http=http,
+            qstash=qstash,
+            scrapecreators_http=scrapecreators_http,
+            events=events,
+        )
     )
 
     async def resources(_: web.Application) -> AsyncIterator[None]:

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from pydantic import BaseModel
 from pytest_aiohttp import AiohttpClient
 
-from service.api.errors import STATUSES, UnsupportedMediaType, error_middleware, error_response
+from service.api.errors import UnsupportedMediaType, error_middleware, error_response
 from service.errors import (
     Conflict,
     InputTooLarge,
@@ -131,8 +131,3 @@ def test_each_domain_error_has_one_status(error: ServiceError, status: int) -> N
 def test_a_domain_error_that_passes_says_when_to_come_back() -> None:
     assert error_response(Conflict("step in use", retry_after=9)).headers["Retry-After"] == "9"
     assert "Retry-After" not in error_response(Conflict("job already completed")).headers
-
-
-def test_domain_code_does_not_speak_http() -> None:
-    # The mapping lives at the HTTP edge only: the domain's error kinds carry no status.
-    assert not any(hasattr(kind, "status") for kind in STATUSES)
