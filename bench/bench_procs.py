@@ -93,10 +93,15 @@ class Servers:
 
 
 async def wait_ready(
-    session: aiohttp.ClientSession, server: Server, path: str, headers: dict[str, str]
+    session: aiohttp.ClientSession,
+    server: Server,
+    path: str,
+    headers: dict[str, str],
+    *,
+    ready_within: float = READY_TIMEOUT,
 ) -> None:
     """Poll until the server answers `path`; fail fast, with its log, if it exits."""
-    deadline = asyncio.get_running_loop().time() + READY_TIMEOUT
+    deadline = asyncio.get_running_loop().time() + ready_within
     while True:
         if server.process.poll() is not None:
             raise RuntimeError(f"{server.name} exited early:\n{server.log_tail()}")
@@ -108,6 +113,6 @@ async def wait_ready(
             pass
         if asyncio.get_running_loop().time() > deadline:
             raise RuntimeError(
-                f"{server.name} not ready after {READY_TIMEOUT}s:\n{server.log_tail()}"
+                f"{server.name} not ready after {ready_within:.0f}s:\n{server.log_tail()}"
             )
         await asyncio.sleep(0.05)

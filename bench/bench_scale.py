@@ -1,6 +1,7 @@
 """Benchmark one against two `scout serve` instances sharing one PostgreSQL database.
 
-Usage: python bench/bench_scale.py [--jobs 100] [--rounds 2] [--postgres-url URL]
+Usage: python bench/bench_scale.py [--jobs 100] [--rounds 2] [--counted-rounds 1]
+                                   [--postgres-url URL]
 
 Each phase starts, on loopback, the QStash emulator, the ScrapeCreators mock (synthetic), a
 round-robin load balancer (`bench_lb.py`, whose URL is every instance's PUBLIC_BASE_URL), a
@@ -8,10 +9,14 @@ statement-counting PostgreSQL relay (`bench_pgcount.py`) and N `scout serve` pro
 fresh database (created here, migrated with `scout db upgrade`, dropped at the end). Each
 round runs the same job set through N = 1 and N = 2 (the order alternates); the totals give
 jobs per minute, service CPU per step and statements per step for each N, with the ratios.
+Then `--counted-rounds` (1) more rounds run the instances under valgrind's callgrind, which
+counts their instructions per step: CPU work that, unlike CPU seconds, does not depend on what
+else the machine's cores are doing.
 It checks that every job completes, that no job holds a creator twice and every phase found
-the same creators, that CPU and statements per step do not grow with the instance count
-(within 15%), that both instances ran steps and that they share one sweep schedule; a failed
-check makes the exit code 1. See bench/README.md for what the figures show on a small machine.
+the same creators, that CPU work (instructions; seconds with `--counted-rounds 0`) and
+statements per step do not grow with the instance count (within 15%), that both instances ran
+steps and that they share one sweep schedule; a failed check makes the exit code 1. See
+bench/README.md for what the figures show on a small machine.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
-from bench_procs import Server, Servers, cpu_seconds, wait_ready
+import bench_instructions
+from bench_procs import READY_TIMEOUT, Server, Servers, cpu_seconds, wait_ready
 
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
 from emulator.scrapecreators.state import DEFAULT_API_KEY
@@ -106,6 +112,8 @@ class Phase:
     unsent_outbox: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # job label -> why it did not complete
     schedules: list[str] = field(default_factory=list)  # sweep schedule destinations
+    counted: bool = False  # the instances ran under callgrind: instructions, not timings
+    instructions: int = 0  # all service processes, over the measured jobs
 
     @property
     def steps(self) -> int:
@@ -127,6 +135,10 @@ class Phase:
     def statements_per_step(self) -> float:
         return self.statements / self.steps if self.steps else float("nan")
 
+    @property
+    def instructions_per_step(self) -> float:
+        return self.instructions / self.steps if self.steps else float("nan")
+
 
 def database_url(base: str, name: str, *, host: str | None = None, port: int | None = None) -> str:
     parts = urlsplit(base)
@@ -145,10 +157,11 @@ def scout_argv(*args: str) -> list[str]:
 class Run:
     """One phase's processes and database; `close` ends the processes and drops the database."""
 
-    def __init__(self, workdir: Path, admin_url: str, instances: int) -> None:
+    def __init__(self, workdir: Path, admin_url: str, instances: int, *, counted: bool) -> None:
         self.workdir = workdir
         self.admin_url = admin_url
         self.instances = instances
+        self.counted = counted
         self.servers = Servers(workdir)
         self.database = f"scale_{secrets.token_hex(4)}_{instances}"
         self.created = False
@@ -237,10 +250,23 @@ class Run:
             "LOG_FORMAT": "json",
         }
         for index, port in enumerate(service_ports):
-            argv = scout_argv("serve", "--host", "127.0.0.1", "--port", str(port))
+            serve = ("serve", "--host", "127.0.0.1", "--port", str(port))
+            argv = (
+                # The interpreter itself under valgrind, not the `scout` script's shebang.
+                [
+                    *bench_instructions.callgrind_argv(self.instructions_file(index)),
+                    sys.executable,
+                    "-m",
+                    "scout",
+                    *serve,
+                ]
+                if self.counted
+                else scout_argv(*serve)
+            )
             self.services.append(s.start(f"service{index + 1}", argv, port, env))
+        ready_timeout = bench_instructions.READY_TIMEOUT if self.counted else READY_TIMEOUT
         for service in self.services:
-            await wait_ready(session, service, "/healthz", {})
+            await wait_ready(session, service, "/healthz", {}, ready_within=ready_timeout)
         for service in self.services:
             # Each instance caches config for 30 s: write it through every one of them.
             await ServiceClient(session, service.url, admin=ADMIN).configure(NO_DELAYS)
@@ -258,6 +284,22 @@ class Run:
 
     def cpu(self) -> float:
         return sum(cpu_seconds(service.pid) for service in self.services)
+
+    def instructions_file(self, index: int) -> Path:
+        return self.workdir / f"service{index + 1}.callgrind"
+
+    async def start_counting(self) -> None:
+        for service in self.services:
+            await bench_instructions.start_counting(service.pid)
+
+    async def instructions(self) -> int:
+        """Instructions the instances ran since `start_counting`."""
+        return sum(
+            [
+                await bench_instructions.counted(service.pid, self.instructions_file(index))
+                for index, service in enumerate(self.services)
+            ]
+        )
 
     def proxies_cpu(self) -> float:
         return cpu_seconds(self.lb.pid) + cpu_seconds(self.counter.pid)
@@ -363,10 +405,12 @@ async def run_phase(
     instances: int,
     specs: list[JobSpec],
     warmup: list[JobSpec],
+    *,
+    counted: bool,
 ) -> Phase:
-    phase = Phase(instances, jobs=len(specs), warmup=len(warmup))
+    phase = Phase(instances, jobs=len(specs), warmup=len(warmup), counted=counted)
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
-        run = Run(Path(tmp), args.postgres_url, instances)
+        run = Run(Path(tmp), args.postgres_url, instances, counted=counted)
         try:
             await run.start(session)
             async with session.get(
@@ -383,8 +427,12 @@ async def run_phase(
                 lb_before = await run.lb_stats(session)
                 statements_before, connections_before = await run.database_counts(session)
                 cpu_before, proxies_before = run.cpu(), run.proxies_cpu()
+                if counted:
+                    await run.start_counting()
                 labels = await run_jobs(session, db, run, MEASURED, specs, args)
                 await asyncio.sleep(SETTLE_SECONDS)  # the last answers reach the balancer
+                if counted:
+                    phase.instructions = await run.instructions()
                 phase.cpu_seconds = run.cpu() - cpu_before
                 phase.proxies_cpu_seconds = run.proxies_cpu() - proxies_before
                 statements, connections = await run.database_counts(session)
@@ -414,9 +462,10 @@ async def run_phase(
 
 def combine(phases: list[Phase]) -> Phase:
     """One configuration's rounds added up (rates are then totals over totals)."""
-    total = Phase(phases[0].instances)
+    total = Phase(phases[0].instances, counted=phases[0].counted)
     for phase in phases:
         total.jobs += phase.jobs
+        total.instructions += phase.instructions
         total.seconds += phase.seconds
         total.cpu_seconds += phase.cpu_seconds
         total.proxies_cpu_seconds += phase.proxies_cpu_seconds
@@ -433,32 +482,65 @@ def combine(phases: list[Phase]) -> Phase:
 
 def print_phase(phase: Phase, round_: int) -> None:
     split = " + ".join(str(n) for n in phase.steps_by_instance)
+    work = (
+        # Under valgrind the timings say nothing of the service: leave them out.
+        f"{phase.instructions_per_step / 1e6:6.2f} M instructions/step (callgrind)"
+        if phase.counted
+        else f"{phase.jobs_per_minute:5.0f} jobs/minute, {phase.cpu_ms_per_step:5.2f} CPU ms/step"
+    )
     print(
-        f"  round {round_} N={phase.instances}: {phase.jobs_per_minute:5.0f} jobs/minute, "
-        f"{phase.cpu_ms_per_step:5.2f} CPU ms/step, {phase.statements_per_step:5.2f} "
+        f"  round {round_} N={phase.instances}: {work}, {phase.statements_per_step:5.2f} "
         f"statements/step; {phase.steps} steps ({split}), answers {phase.step_statuses}, "
-        f"jobs {phase.statuses}"
+        f"jobs {phase.statuses}",
+        flush=True,
     )
     for label, error in list(phase.errors.items())[:5]:
         print(f"    {label} {error}")
 
 
-def report(runs: dict[int, list[Phase]]) -> bool:
-    """Print the totals and ratios, then one PASS/FAIL line per check; True when all pass."""
+def report(runs: dict[int, list[Phase]], counted: dict[int, list[Phase]]) -> bool:
+    """Print the totals and ratios, then one PASS/FAIL line per check; True when all pass.
+
+    `runs` are the timed rounds, `counted` the rounds under callgrind (empty lists when none
+    ran). Per-step CPU is checked on instructions when they were counted, on seconds otherwise.
+    """
     one, two = combine(runs[1]), combine(runs[2])
-    every = [*runs[1], *runs[2]]
+    every = [*runs[1], *runs[2], *counted[1], *counted[2]]
 
     def row(name: str, a: float, b: float, fmt: str) -> None:
         ratio = f"{b / a:5.2f}x" if a else "    -"  # no ratio to a count of zero
-        print(f"  {name:<26} {a:{fmt}} {b:{fmt}}   {ratio}")
+        print(f"  {name:<30} {a:{fmt}} {b:{fmt}}   {ratio}")
 
-    print(f"\n{'':28}{'1 instance':>12} {'2 instances':>12}   2/1")
+    print(f"\n{'':32}{'1 instance':>12} {'2 instances':>12}   2/1")
     row("jobs/minute", one.jobs_per_minute, two.jobs_per_minute, "12.0f")
     row("step deliveries", one.steps, two.steps, "12d")
     row("service CPU ms/step", one.cpu_ms_per_step, two.cpu_ms_per_step, "12.2f")
     row("statements/step", one.statements_per_step, two.statements_per_step, "12.2f")
     row("connections opened", one.connections, two.connections, "12d")
     row("(proxies CPU ms/step)", one.proxies_cpu_ms_per_step, two.proxies_cpu_ms_per_step, "12.2f")
+    if counted[1]:
+        one_counted, two_counted = combine(counted[1]), combine(counted[2])
+        row(
+            "M instructions/step",
+            one_counted.instructions_per_step / 1e6,
+            two_counted.instructions_per_step / 1e6,
+            "12.2f",
+        )
+        row(
+            "(CPU ms/step under callgrind)",
+            one_counted.cpu_ms_per_step,
+            two_counted.cpu_ms_per_step,
+            "12.1f",
+        )
+        cpu_check = (
+            f"CPU per step grows at most {MAX_GROWTH:.2f}x (instructions, counted by callgrind)",
+            two_counted.instructions_per_step <= one_counted.instructions_per_step * MAX_GROWTH,
+        )
+    else:
+        cpu_check = (
+            f"CPU per step grows at most {MAX_GROWTH:.2f}x (seconds)",
+            two.cpu_ms_per_step <= one.cpu_ms_per_step * MAX_GROWTH,
+        )
     reference = runs[1][0].creators
     checks = {
         "every job completed": all(p.statuses == {"completed": p.jobs + p.warmup} for p in every),
@@ -470,14 +552,13 @@ def report(runs: dict[int, list[Phase]]) -> bool:
         )
         and any(reference.values()),
         "every next step left the outbox": all(p.unsent_outbox == 0 for p in every),
-        f"CPU per step grows at most {MAX_GROWTH:.2f}x": (
-            two.cpu_ms_per_step <= one.cpu_ms_per_step * MAX_GROWTH
-        ),
+        cpu_check[0]: cpu_check[1],
         f"statements per step grow at most {MAX_GROWTH:.2f}x": (
             two.statements_per_step <= one.statements_per_step * MAX_GROWTH
         ),
         "both instances ran steps": all(
-            len(p.steps_by_instance) == 2 and min(p.steps_by_instance) > 0 for p in runs[2]
+            len(p.steps_by_instance) == 2 and min(p.steps_by_instance) > 0
+            for p in [*runs[2], *counted[2]]
         ),
         "one sweep schedule, however many instances": all(len(p.schedules) == 1 for p in every),
     }
@@ -498,6 +579,13 @@ async def main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--rounds", type=int, default=2, help="rounds of both configurations, 1-2 then 2-1 (2)"
     )
+    parser.add_argument(
+        "--counted-rounds",
+        type=int,
+        default=1,
+        help="rounds of both configurations run under valgrind's callgrind, which counts the "
+        "instances' instructions per step for the CPU check (1; 0: check CPU seconds instead)",
+    )
     parser.add_argument("--timeout", type=float, default=600, help="seconds per phase (600)")
     parser.add_argument(
         "--postgres-url",
@@ -512,6 +600,14 @@ async def main(argv: Sequence[str]) -> int:
         parser.error("--rounds: must be at least 1")
     if args.warmup < 0:
         parser.error("--warmup: must be at least 0")
+    if args.counted_rounds < 0:
+        parser.error("--counted-rounds: must be at least 0")
+    if args.counted_rounds and (missing := bench_instructions.missing_tools()):
+        parser.error(
+            f"--counted-rounds: {' and '.join(missing)} not found: install valgrind "
+            "(Debian: apt-get install valgrind), or pass --counted-rounds 0 to check CPU "
+            "seconds instead of instructions"
+        )
     specs = job_set(args.jobs, args.target_results)
     # Warm-up jobs search for other inputs than the measured ones.
     warmup = [
@@ -524,19 +620,28 @@ async def main(argv: Sequence[str]) -> int:
         f"{os.cpu_count()} CPUs"
     )
     runs: dict[int, list[Phase]] = {1: [], 2: []}
+    counted: dict[int, list[Phase]] = {1: [], 2: []}
     try:
         async with aiohttp.ClientSession() as session:
-            for round_ in range(1, args.rounds + 1):
-                # 1, 2 then 2, 1: a load on the machine that rises or falls evenly meanwhile
-                # (other work on it) weighs on both configurations alike.
-                for instances in (1, 2) if round_ % 2 else (2, 1):
-                    phase = await run_phase(session, args, instances, specs, warmup)
-                    print_phase(phase, round_)
-                    runs[instances].append(phase)
+            for results, rounds, what in (
+                (runs, args.rounds, "timed"),
+                (counted, args.counted_rounds, "under callgrind, about 1 minute a round"),
+            ):
+                if rounds:
+                    print(f"{rounds} round(s) {what}:", flush=True)
+                for round_ in range(1, rounds + 1):
+                    # 1, 2 then 2, 1: a load on the machine that rises or falls evenly
+                    # meanwhile (other work on it) weighs on both configurations alike.
+                    for instances in (1, 2) if round_ % 2 else (2, 1):
+                        phase = await run_phase(
+                            session, args, instances, specs, warmup, counted=results is counted
+                        )
+                        print_phase(phase, round_)
+                        results[instances].append(phase)
     except (RuntimeError, ServiceError, OSError, asyncpg.PostgresError) as error:
         print(f"bench_scale: {error}", file=sys.stderr)
         return 2
-    return 0 if report(runs) else 1
+    return 0 if report(runs, counted) else 1
 
 
 if __name__ == "__main__":
