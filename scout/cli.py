@@ -96,3 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def qstash_emulator() -> int:
     """The `qstash-emulator` script: `scout emulator` under its own name."""
     return _run("qstash-emulator", COMMANDS["emulator"], sys.argv[1:])
+
+
+def module_main(name: str, prog: str) -> int:
+    """`python -m <package>` for command `name`: the same checks as `scout <name>` (a missing
+    extra is one line, not a traceback), under the name the user typed."""
+    return _run(prog, COMMANDS[name], sys.argv[1:])

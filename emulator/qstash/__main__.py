@@ -1,5 +1,5 @@
 """`python -m emulator.qstash`: the same as the `qstash-emulator` command."""
 
-from emulator.qstash.cli import main
+from scout.cli import module_main
 
-raise SystemExit(main())
+raise SystemExit(module_main("emulator", "python -m emulator.qstash"))

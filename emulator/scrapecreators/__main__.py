@@ -1,7 +1,5 @@
 """`python -m emulator.scrapecreators`: the same as `scout mock`."""
 
-import sys
+from scout.cli import module_main
 
-from emulator.scrapecreators.cli import main
-
-sys.exit(main(sys.argv[1:]))
+raise SystemExit(module_main("mock", "python -m emulator.scrapecreators"))

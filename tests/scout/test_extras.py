@@ -51,6 +51,16 @@ def test_the_service_commands_run_in_a_base_install(tmp_path: Path, args: list[s
             ["--port", "0"],
             "qstash-emulator: needs the 'emulator' extra",
         ),
+        (
+            "import runpy; runpy.run_module('emulator.qstash', run_name='__main__')",
+            ["--port", "0"],
+            "python -m emulator.qstash: needs the 'emulator' extra",
+        ),
+        (
+            "import runpy; runpy.run_module('emulator.scrapecreators', run_name='__main__')",
+            ["--port", "0"],
+            "python -m emulator.scrapecreators: needs the 'emulator' extra",
+        ),
     ],
 )
 def test_a_missing_extra_is_one_line_naming_it(
