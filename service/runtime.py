@@ -44,7 +44,9 @@ def build_app(
     """
     clock = clock or SystemClock()
     owned_store = store is None
-    store = store or Store.open(settings.database_url, clock)
+    store = store or Store.open(
+        settings.database_url, clock, postgres_pool_size=settings.database_pool_size
+    )
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
     # ScrapeCreators calls (several per step) go over aiohttp: see service.wire.
     scrapecreators_http = AiohttpWire(timeout=HTTP_TIMEOUT)

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from service.store.engine import POSTGRES_POOL_SIZE
 from service.store.urls import normalise_database_url
 
 DEFAULT_DATABASE_URL = "sqlite:///scout.db"
@@ -139,6 +140,10 @@ class Settings(DatabaseSettings):
     )
     # Register the every-minute QStash schedule that drives POST /api/qstash/sweep at start.
     sweep_schedule: bool = Field(True, validation_alias="SWEEP_SCHEDULE")
+    # PostgreSQL connections per instance. At least 2: the job-change feed holds one for good.
+    database_pool_size: int = Field(
+        POSTGRES_POOL_SIZE, ge=2, le=1000, validation_alias="DATABASE_POOL_SIZE"
+    )
 
     @field_validator("qstash_url", "public_base_url", "auth_jwks_url", mode="after")
     @classmethod

@@ -92,8 +92,13 @@ def _sqlite_opener(
     return open_connection
 
 
-def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine for `database_url` (any sqlite/postgres spelling; the driver is normalised)."""
+def create_engine(
+    database_url: str, *, postgres_pool_size: int = POSTGRES_POOL_SIZE, **kwargs: Any
+) -> AsyncEngine:
+    """An engine for `database_url` (any sqlite/postgres spelling; the driver is normalised).
+
+    `postgres_pool_size` bounds PostgreSQL's pool (SQLite's file needs no such bound).
+    """
     url = parse_database_url(database_url)
     if is_sqlite(url):
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
@@ -109,7 +114,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         threaded = ThreadedSQLite(url, connect_args, listeners, {SINGLE_STATEMENT: True})
         place_beside(engine.sync_engine, threaded)
         return engine
-    kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+    kwargs.setdefault("pool_size", postgres_pool_size)
     kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "checkout", _refuse_closed)

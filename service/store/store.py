@@ -9,7 +9,7 @@ from service.store import migrate
 from service.store.campaign_queries import CampaignQueries
 from service.store.cleanup import CleanupQueries
 from service.store.config_queries import ConfigQueries
-from service.store.engine import create_engine
+from service.store.engine import POSTGRES_POOL_SIZE, create_engine
 from service.store.job_pages import JobPageQueries
 from service.store.job_queries import JobQueries
 from service.store.leases import LeaseQueries
@@ -30,8 +30,10 @@ class Store(
     """Typed reads and conditional writes; see each query group for the methods."""
 
     @classmethod
-    def open(cls, database_url: str, clock: Clock) -> Store:
-        return cls(create_engine(database_url), clock)
+    def open(
+        cls, database_url: str, clock: Clock, *, postgres_pool_size: int = POSTGRES_POOL_SIZE
+    ) -> Store:
+        return cls(create_engine(database_url, postgres_pool_size=postgres_pool_size), clock)
 
     async def upgrade(self) -> None:
         """Apply pending migrations (idempotent)."""

@@ -42,6 +42,7 @@ HOSTILE_ENVIRONMENT = {
     "LOG_RAW_RESPONSES": "hostile",
     "LOG_RAW_DIR": "/hostile",
     "SWEEP_SCHEDULE": "hostile",
+    "DATABASE_POOL_SIZE": "hostile",
 }
 
 
@@ -162,6 +163,12 @@ def test_defaults_are_production_safe() -> None:
             "ADMIN_USER_IDS must be a comma list or a JSON array of strings",
         ),
         ({"ADMIN_USER_IDS": "[alice"}, "ADMIN_USER_IDS must be a comma list or a JSON array"),
+        (
+            {"DATABASE_POOL_SIZE": "1"},
+            "DATABASE_POOL_SIZE: Input should be greater than or equal to 2",
+        ),
+        ({"DATABASE_POOL_SIZE": "ten"}, "DATABASE_POOL_SIZE: Input should be a valid integer"),
+        ({"DATABASE_POOL_SIZE": "1" + "0" * 30}, "DATABASE_POOL_SIZE: Input should be less than"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(change: dict[str, str | None], message: str) -> None:

@@ -8,6 +8,7 @@ import contextlib
 import threading
 from pathlib import Path
 
+import aiohttp
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -15,6 +16,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.store.engine import POSTGRES_POOL_SIZE, create_engine
+from service.testing import postgres_database, running_service
+from tests.service.conftest import settings_env
 
 
 def _aiosqlite_workers() -> list[threading.Thread]:
@@ -111,19 +114,58 @@ async def test_connections_a_burst_opened_serve_the_next_burst(
         await engine.dispose()
 
 
-@pytest.mark.postgres
-async def test_an_instance_keeps_to_its_documented_connections(
-    postgres_schema: tuple[str, str],
-) -> None:
-    # The README sizes max_connections for POSTGRES_POOL_SIZE per instance: one more waits.
-    url, _ = postgres_schema
-    engine = create_engine(url, pool_timeout=0.2)
+async def _connections_to(url: str, database: str) -> int:
+    probe = create_engine(url)
     try:
-        await _burst(engine, POSTGRES_POOL_SIZE)
+        async with probe.connect() as conn:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = :name"
+            return int((await conn.execute(sa.text(query), {"name": database})).scalar_one())
+    finally:
+        await probe.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("size", [POSTGRES_POOL_SIZE, 3])
+async def test_an_instance_keeps_to_its_documented_connections(
+    postgres_schema: tuple[str, str], size: int
+) -> None:
+    # The README sizes max_connections for DATABASE_POOL_SIZE (default 15) per instance: one
+    # more waits.
+    url, _ = postgres_schema
+    engine = create_engine(url, postgres_pool_size=size, pool_timeout=0.2)
+    try:
+        await _burst(engine, size)
         async with contextlib.AsyncExitStack() as stack:
-            for _ in range(POSTGRES_POOL_SIZE):
+            for _ in range(size):
                 await stack.enter_async_context(engine.connect())
             with pytest.raises(sa.exc.TimeoutError):
                 await stack.enter_async_context(engine.connect())
     finally:
         await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_a_service_opens_at_most_database_pool_size_connections(
+    postgres_schema: tuple[str, str],
+) -> None:
+    url, _ = postgres_schema
+    async with postgres_database(url, "scout_pool") as database_url:
+        env = settings_env(
+            DATABASE_URL=database_url, DATABASE_POOL_SIZE="3", SWEEP_SCHEDULE="false"
+        )
+        async with running_service(env, access_log=None) as service:
+            database = sa.engine.make_url(database_url).database
+            assert database is not None
+            async with aiohttp.ClientSession(headers={"Authorization": "Bearer dev:u"}) as http:
+
+                async def list_jobs() -> int:
+                    async with http.get(f"{service.url}/api/jobs") as response:
+                        await response.read()
+                        return response.status
+
+                # Far more requests at once than the pool holds: they wait their turn for a
+                # connection, none fails, and the database sees the bound (the job-change
+                # feed's LISTEN included).
+                statuses = await asyncio.gather(*(list_jobs() for _ in range(40)))
+                assert set(statuses) == {200}
+                assert await _connections_to(url, database) == 3
