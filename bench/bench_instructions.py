@@ -6,8 +6,8 @@ for the same work. Instructions retired are the work itself and repeat run after
 else runs (this needs no hardware counters, which virtual machines often lack).
 
 A process starts under `callgrind_argv` with counting off, so start-up and warm-up run
-uninstrumented (about 5x slower instead of 50x); `start_counting` turns counting on and
-`counted` dumps the count so far and returns it.
+uninstrumented (about 5x slower instead of 50x); `start_counting` turns counting on from
+zero and `counted` dumps the count since then and returns it (again for each later window).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ async def _control(*args: str) -> None:
 
 async def start_counting(pid: int) -> None:
     await _control("--instr=on", str(pid))
+    await _control("--zero", str(pid))
 
 
 def _totals(dump: Path) -> int | None:
@@ -64,10 +65,21 @@ def _totals(dump: Path) -> int | None:
     return None
 
 
+def _dumps(out_file: Path) -> int:
+    """How many dumps callgrind has written: `<out_file>.1`, `.2`, ..."""
+    numbers = [
+        int(suffix)
+        for path in out_file.parent.glob(out_file.name + ".*")
+        if (suffix := path.name.rsplit(".", 1)[1]).isdigit()
+    ]
+    return max(numbers, default=0)
+
+
 async def counted(pid: int, out_file: Path) -> int:
-    """Instructions run since `start_counting` (callgrind writes them as `<out_file>.1`)."""
+    """Instructions run since `start_counting` (or the last count), from callgrind's next
+    numbered dump of `out_file`."""
+    dump = out_file.with_name(f"{out_file.name}.{_dumps(out_file) + 1}")
     await _control("--dump", str(pid))
-    dump = out_file.with_name(out_file.name + ".1")
     deadline = asyncio.get_running_loop().time() + DUMP_TIMEOUT
     while True:
         if (total := _totals(dump)) is not None:

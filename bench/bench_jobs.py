@@ -14,7 +14,12 @@ otherwise.
 PostgreSQL: a throwaway database on SCOUT_BENCH_POSTGRES_URL (or --postgres URL; default
 postgresql://root@127.0.0.1:5432/test when it answers; --postgres '' for SQLite only).
 
-Run: python bench/bench_jobs.py [--jobs 4] [--rounds 3]
+--baseline DIR runs the service of another checkout (an older commit, say) beside this one's,
+on each engine, in the same rounds, and prints each engine's ratio to it. --count-instructions
+runs every service under valgrind's callgrind and reports instructions per delivery instead of
+CPU seconds: the same work gives the same count however busy the machine is.
+
+Run: python bench/bench_jobs.py [--jobs 4] [--rounds 3] [--baseline DIR] [--count-instructions]
 """
 
 from __future__ import annotations
@@ -22,23 +27,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import bench_instructions
 from bench_db import (
     backend_pids,
     postgres_reachable,
     postgres_url_from,
     sqlite_url,
 )
-from bench_procs import Server, Servers, cpu_seconds, wait_ready
+from bench_procs import READY_TIMEOUT, Server, Servers, cpu_seconds, wait_ready
 
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
 from emulator.scrapecreators.state import DEFAULT_API_KEY
@@ -47,9 +54,11 @@ from service.config.defaults import QSTASH_DELAYS
 from service.testing import free_port, postgres_database
 
 ADMIN = "bench-admin"
+BASELINE = " (baseline)"  # added to an engine's name for the --baseline checkout's service
 USER = "bench-user"
 # No delivery for this long: the round's jobs are done (or stuck, which the check then says).
 QUIET_SECONDS = 1.0
+QUIET_SECONDS_COUNTED = 5.0  # under valgrind one step may take a second or more
 ROUND_TIMEOUT = 300.0
 ZERO_DELAYS = {
     QSTASH_DELAYS.tiktok_continuation_delay.name: "0s",
@@ -92,8 +101,10 @@ class Contender:
     server: Server
     database: str
     postgres: str | None  # the server URL, to find its backends' CPU
+    instructions_file: Path | None = None  # set when the service runs under callgrind
     service_ms: list[float] = field(default_factory=list)
     database_ms: list[float] = field(default_factory=list)
+    instructions: list[float] = field(default_factory=list)  # per delivery, each round
     deliveries: int = 0
     jobs: int = 0
     api_calls: int = 0
@@ -115,10 +126,13 @@ async def _json(response: aiohttp.ClientResponse, expect: int) -> dict[str, obje
 
 
 class Bench:
-    def __init__(self, session: aiohttp.ClientSession, qstash: Server, mock: Server) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, qstash: Server, mock: Server, *, quiet: float
+    ) -> None:
         self.session = session
         self.qstash = qstash
         self.mock = mock
+        self.quiet = quiet
 
     async def api_calls(self) -> int:
         """The ScrapeCreators calls the mock has answered since it started."""
@@ -166,7 +180,7 @@ class Bench:
             count = await self.deliveries(hook)
             if count != seen:
                 seen, since = count, time.monotonic()
-            elif time.monotonic() - since >= QUIET_SECONDS:
+            elif time.monotonic() - since >= self.quiet:
                 return
             await asyncio.sleep(0.1)
         raise RuntimeError(f"deliveries to {hook} still arriving after {ROUND_TIMEOUT}s")
@@ -190,14 +204,22 @@ class Bench:
         await self.clear_deliveries()
         calls = await self.api_calls()
         database_before = await self.server_cpu(contender)
+        if contender.instructions_file is not None:
+            await bench_instructions.start_counting(contender.server.pid)
         before = cpu_seconds(contender.server.pid)
         created = await self.create_jobs(contender, round_no, jobs)
         await self.wait_quiet(contender.hook)
         used = cpu_seconds(contender.server.pid) - before
+        if contender.instructions_file is not None:
+            counted = await bench_instructions.counted(
+                contender.server.pid, contender.instructions_file
+            )
         database_after = await self.server_cpu(contender)
         deliveries = await self.deliveries(contender.hook)
         await self.check_completed(contender, created)
         contender.service_ms.append(used / deliveries * 1000)
+        if contender.instructions_file is not None:
+            contender.instructions.append(counted / deliveries)
         if contender.postgres is not None:
             database = sum(t - database_before.get(pid, 0.0) for pid, t in database_after.items())
             contender.database_ms.append(database / deliveries * 1000)
@@ -228,10 +250,26 @@ def _module(name: str, *args: str, port: int) -> list[str]:
 
 
 async def start_service(
-    servers: Servers, session: aiohttp.ClientSession, name: str, env: dict[str, str], port: int
+    servers: Servers,
+    session: aiohttp.ClientSession,
+    name: str,
+    env: dict[str, str],
+    port: int,
+    *,
+    checkout: Path | None,
+    instructions_file: Path | None,
 ) -> Server:
-    server = servers.start(name, _module("service", port=port), port, env={**os.environ, **env})
-    await wait_ready(session, server, "/healthz", {})
+    """The service of this checkout, or of `checkout` (its folder first on the import path);
+    under callgrind when `instructions_file` is given."""
+    env = {**os.environ, **env}
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH")]))
+    argv = _module("service", port=port)
+    if instructions_file is not None:
+        argv = [*bench_instructions.callgrind_argv(instructions_file), *argv]
+    server = servers.start(name, argv, port, env=env)
+    ready = bench_instructions.READY_TIMEOUT if instructions_file else READY_TIMEOUT
+    await wait_ready(session, server, "/healthz", {}, ready_within=ready)
     async with session.put(
         f"{server.url}/api/admin/config", json=ZERO_DELAYS, headers=_auth(ADMIN)
     ) as response:
@@ -258,25 +296,49 @@ async def run(args: argparse.Namespace) -> list[Contender]:
                 )
                 await wait_ready(session, qstash, "/_emulator/clock", {})
                 await wait_ready(session, mock, "/_mock/status", {})
-                databases = [("SQLite", sqlite_url(folder, "service.db"))]
+                engines = ["SQLite"]
                 if postgres is not None and await postgres_reachable(postgres):
-                    database = await stack.enter_async_context(postgres_database(postgres))
-                    databases.append(("PostgreSQL", database))
+                    engines.append("PostgreSQL")
                 elif postgres is not None:
                     print(f"(PostgreSQL at {postgres} does not answer: SQLite only)")
+                checkouts: list[tuple[str, Path | None]] = [("", None)]
+                if args.baseline is not None:
+                    checkouts.append((BASELINE, args.baseline))
                 contenders = []
-                for engine, database in databases:
+                # Each service gets a database of its own: a baseline migrates its own schema.
+                for index, (engine, (label, checkout)) in enumerate(
+                    itertools.product(engines, checkouts)
+                ):
+                    if engine == "PostgreSQL":
+                        assert postgres is not None
+                        database = await stack.enter_async_context(postgres_database(postgres))
+                    else:
+                        database = sqlite_url(folder, f"service{index}.db")
                     port = free_port()
                     env = service_env(qstash, mock, port, database)
-                    server = await start_service(servers, session, engine, env, port)
+                    name = engine + label
+                    counted = (
+                        folder / f"service{index}.callgrind" if args.count_instructions else None
+                    )
+                    server = await start_service(
+                        servers,
+                        session,
+                        name,
+                        env,
+                        port,
+                        checkout=checkout,
+                        instructions_file=counted,
+                    )
                     pg = postgres if engine == "PostgreSQL" else None
-                    contenders.append(Contender(engine, server, database, pg))
-                bench = Bench(session, qstash, mock)
+                    contenders.append(Contender(name, server, database, pg, counted))
+                quiet = QUIET_SECONDS_COUNTED if args.count_instructions else QUIET_SECONDS
+                bench = Bench(session, qstash, mock, quiet=quiet)
                 # A first small round each: imports, pools and caches warm before counting.
                 for contender in contenders:
                     await bench.round(contender, 0, 1)
                     contender.service_ms.clear()
                     contender.database_ms.clear()
+                    contender.instructions.clear()
                     contender.deliveries = contender.jobs = contender.api_calls = 0
                 for round_no in range(1, args.rounds + 1):
                     for contender in contenders:
@@ -286,34 +348,67 @@ async def run(args: argparse.Namespace) -> list[Contender]:
             servers.stop()
 
 
+def _ratio_rows(contenders: list[Contender], figure: Callable[[Contender], float]) -> list[str]:
+    """Each contender's figure over its engine's baseline ("" for the baselines themselves)."""
+    baselines = {
+        c.engine.removesuffix(BASELINE): c for c in contenders if c.engine.endswith(BASELINE)
+    }
+    ratios = []
+    for c in contenders:
+        base = baselines.get(c.engine)
+        ratios.append(f"{figure(c) / figure(base):.2f}x" if base is not None else "")
+    return ratios
+
+
 def report(contenders: list[Contender], args: argparse.Namespace) -> None:
+    counted = args.count_instructions
     print(
         f"Whole jobs: {args.jobs} of each of the 5 kinds per round, step delays 0, "
-        f"median of {args.rounds} rounds, engines side by side"
+        f"median of {args.rounds} rounds, side by side"
+        + (
+            ", every service under callgrind (instructions; its timings are valgrind's)"
+            if counted
+            else ""
+        )
     )
 
     def row(label: str, values: list[str]) -> None:
-        print(f"   {label:<42}" + "".join(f"{v:>14}" for v in values))
+        print(f"   {label:<42}" + "".join(f"{v:>22}" for v in values))
+
+    def service_ms(c: Contender) -> float:
+        return statistics.median(c.service_ms)
+
+    def instructions(c: Contender) -> float:
+        return statistics.median(c.instructions) / 1e6
 
     row("", [c.engine for c in contenders])
-    row(
-        "service CPU per delivery (ms)",
-        [f"{statistics.median(c.service_ms):.2f}" for c in contenders],
-    )
-    row(
-        "database server CPU per delivery (ms)",
-        [f"{statistics.median(c.database_ms):.2f}" if c.database_ms else "-" for c in contenders],
-    )
+    if counted:
+        row("service M instructions per delivery", [f"{instructions(c):.2f}" for c in contenders])
+        if args.baseline is not None:
+            row("  over the baseline's", _ratio_rows(contenders, instructions))
+    else:
+        row("service CPU per delivery (ms)", [f"{service_ms(c):.2f}" for c in contenders])
+        if args.baseline is not None:
+            row("  over the baseline's", _ratio_rows(contenders, service_ms))
+        row(
+            "database server CPU per delivery (ms)",
+            [
+                f"{statistics.median(c.database_ms):.2f}" if c.database_ms else "-"
+                for c in contenders
+            ],
+        )
     row("webhook deliveries per job", [f"{c.deliveries / c.jobs:.1f}" for c in contenders])
     row(
         "ScrapeCreators calls per delivery",
         [f"{c.api_calls / c.deliveries:.1f}" for c in contenders],
     )
     for c in contenders:
-        print(
-            f"   {c.engine} rounds (ms per delivery): "
-            + ", ".join(f"{v:.2f}" for v in c.service_ms)
-        )
+        if counted:
+            rounds = ", ".join(f"{v / 1e6:.2f}" for v in c.instructions)
+            print(f"   {c.engine} rounds (M instructions per delivery): {rounds}")
+        else:
+            rounds = ", ".join(f"{v:.2f}" for v in c.service_ms)
+            print(f"   {c.engine} rounds (ms per delivery): {rounds}")
 
 
 async def main(argv: Sequence[str]) -> int:
@@ -321,7 +416,28 @@ async def main(argv: Sequence[str]) -> int:
     parser.add_argument("--jobs", type=int, default=4, help="jobs of each kind per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", help="PostgreSQL server URL ('' for SQLite only)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="another checkout (e.g. `git worktree add DIR <commit>`) whose service runs beside "
+        "this one's, on each engine, in the same rounds",
+    )
+    parser.add_argument(
+        "--count-instructions",
+        action="store_true",
+        help="run the services under valgrind's callgrind and count instructions per delivery",
+    )
     args = parser.parse_args(argv)
+    if args.jobs < 1 or args.rounds < 1:
+        parser.error("--jobs and --rounds: must be at least 1")
+    if args.baseline is not None and not (args.baseline / "service" / "__main__.py").is_file():
+        parser.error(f"--baseline: {args.baseline} is not a checkout (no service/__main__.py)")
+    if args.count_instructions and (missing := bench_instructions.missing_tools()):
+        parser.error(
+            f"--count-instructions: {' and '.join(missing)} not found: install valgrind "
+            "(Debian: apt-get install valgrind)"
+        )
     report(await run(args), args)
     return 0
 
