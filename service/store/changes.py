@@ -1,9 +1,13 @@
 """Job change feed: wakes in-process subscribers when a job row changes, on any instance.
 
 PostgreSQL: one LISTEN connection per service instance hears the `scout_job_changes`
-notifications the 0004 trigger sends on commit. SQLite (no NOTIFY): one task polls the
-subscribed jobs' rows. Either way a wake-up only says "re-read this job"; subscribers read
-the row themselves, so a spurious wake-up is harmless and a missed one is the only bug.
+notifications the 0004 trigger sends on commit, while the instance has subscribers (and for a
+while after the last one leaves, so a client's reconnects do not reopen it each time): an
+instance nobody watches through it neither holds the connection nor handles every job's
+notifications, so that work does not grow with the number of instances. SQLite (no NOTIFY):
+one task polls the subscribed jobs' rows. Either way a wake-up only says "re-read this job";
+subscribers read the row themselves, so a spurious wake-up is harmless and a missed one is
+the only bug.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from service.store.tables import scraping_jobs as jobs
 log = get_logger("service.store.changes")
 
 CHANNEL = "scout_job_changes"
+# Seconds the PostgreSQL listener stays after its last subscriber left.
+LISTEN_LINGER_SECONDS = 30.0
 # What a subscriber can observe of a job: a change in any of these is worth a wake-up.
 _WATCHED = (jobs.c.status, jobs.c.step, jobs.c.progress, jobs.c.processed_results)
 
@@ -60,12 +66,15 @@ class JobChanges:
     def __init__(self) -> None:
         self._subscribers: dict[UUID, set[Subscription]] = {}
         self._task: asyncio.Task[None] | None = None
+        # Set whenever subscribers come or go: a source that runs on demand waits on it.
+        self._demand = asyncio.Event()
         self.closed = False
 
     @contextlib.contextmanager
     def subscribe(self, job_id: UUID) -> Iterator[Subscription]:
         subscription = Subscription(self, job_id)
         self._subscribers.setdefault(job_id, set()).add(subscription)
+        self._demand.set()
         try:
             yield subscription
         finally:
@@ -73,6 +82,17 @@ class JobChanges:
             group.discard(subscription)
             if not group:
                 self._subscribers.pop(job_id, None)
+            self._demand.set()
+
+    async def _demand_changes(self, seconds: float | None = None) -> bool:
+        """Wait until subscribers come or go (False after `seconds` without a change)."""
+        self._demand.clear()
+        try:
+            async with asyncio.timeout(seconds):
+                await self._demand.wait()
+        except TimeoutError:
+            return False
+        return True
 
     def notify(self, job_id: UUID) -> None:
         for subscription in self._subscribers.get(job_id, ()):
@@ -136,12 +156,16 @@ class PollingChanges(JobChanges):
 
 
 class ListenChanges(JobChanges):
-    """PostgreSQL: LISTEN on a dedicated connection, reconnecting after `retry` seconds."""
+    """PostgreSQL: LISTEN on a dedicated connection while there are subscribers (and `linger`
+    seconds after the last one left), reconnecting after `retry` seconds when it drops."""
 
-    def __init__(self, engine: AsyncEngine, *, retry: float) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, retry: float, linger: float = LISTEN_LINGER_SECONDS
+    ) -> None:
         super().__init__()
         self._engine = engine
         self._retry = retry
+        self._linger = linger
         self.backend_pid: int | None = None  # the listening session (tests end it on purpose)
 
     def _on_notification(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
@@ -151,7 +175,17 @@ class ListenChanges(JobChanges):
             return  # not ours: the channel is database-wide
         self.notify(job_id)
 
-    async def _listen_once(self) -> None:
+    async def _unwatched_for_linger(self, lost: asyncio.Event) -> bool:
+        """While the connection lasts: True once no one has subscribed for `linger` seconds."""
+        while not lost.is_set():
+            if self._subscribers:
+                await self._demand_changes()
+            elif not await self._demand_changes(self._linger) and not self._subscribers:
+                return True
+        return False
+
+    async def _listen_once(self) -> bool:
+        """LISTEN until the connection drops (False) or no one watches any more (True)."""
         async with self._engine.connect() as conn:
             try:
                 driver: Any = (await conn.get_raw_connection()).driver_connection
@@ -162,7 +196,14 @@ class ListenChanges(JobChanges):
                 # Changes committed while no one listened were never heard: re-read them all.
                 self.notify_all()
                 log.info("job_changes_listening", channel=CHANNEL)
-                await lost.wait()
+                unwatched = asyncio.create_task(self._unwatched_for_linger(lost))
+                dropped = asyncio.create_task(lost.wait())
+                try:
+                    await asyncio.wait({unwatched, dropped}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for task in (unwatched, dropped):
+                        task.cancel()
+                return unwatched.done() and not unwatched.cancelled() and unwatched.result()
             finally:
                 self.backend_pid = None
                 # Never hand a LISTENing session back to the pool.
@@ -170,8 +211,12 @@ class ListenChanges(JobChanges):
 
     async def _run(self) -> None:
         while True:
+            while not self._subscribers:
+                await self._demand_changes()
             try:
-                await self._listen_once()
+                if await self._listen_once():
+                    log.info("job_changes_idle", channel=CHANNEL)
+                    continue
                 log.warning("job_changes_connection_lost", channel=CHANNEL)
             except Exception as error:
                 log.warning("job_changes_listen_failed", reason=repr(error))

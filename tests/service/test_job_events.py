@@ -367,6 +367,80 @@ async def test_the_listener_reconnects_after_its_connection_drops(
             assert (moved.id, moved.data["progress"]) == (2, 30.0)
 
 
+async def _listening_sessions(store: Store) -> int:
+    """Sessions LISTENing on the change channel (their last statement), as the server sees."""
+    async with store.engine.connect() as conn:
+        count = await conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN %scout_job_changes%' AND pid <> pg_backend_pid() "
+                "AND datname = current_database() AND state = 'idle'"
+            )
+        )
+    return int(count or 0)
+
+
+@pytest.mark.postgres
+async def test_an_instance_listens_only_while_someone_watches(
+    store: Store, clock: ManualClock
+) -> None:
+    # Every instance LISTENing all the time would handle every job's notifications, so that
+    # work per step would grow with the number of instances.
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    async with service_stack(store, clock) as stack:
+        feed = stack.app[PARTS].job_changes
+        assert isinstance(feed, ListenChanges)
+        job_id = await new_job(store, clock)
+        await step(store, job_id, 0, 30.0, "a")
+        await asyncio.sleep(TIMING.poll_seconds)
+        assert (feed.backend_pid, await _listening_sessions(store)) == (None, 0)
+
+        async with events(stack, job_id) as stream:
+            first = await stream.event()
+            assert first.data is not None
+            assert first.data["progress"] == 30.0
+            await eventually(lambda: feed.backend_pid is not None)
+            assert await _listening_sessions(store) == 1
+            await step(store, job_id, 1, 60.0, "b")
+            moved = await stream.event()
+            assert moved.data is not None
+            assert moved.data["progress"] == 60.0
+
+
+@pytest.mark.postgres
+async def test_the_listener_stops_after_the_last_subscriber_and_comes_back_for_the_next(
+    store: Store, clock: ManualClock
+) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    feed = ListenChanges(store.engine, retry=TIMING.poll_seconds, linger=0.2)
+    await feed.start()
+    try:
+        job_id = await new_job(store, clock)
+        with feed.subscribe(job_id) as first:
+            await eventually(lambda: feed.backend_pid is not None)
+            await step(store, job_id, 0, 30.0, "a")
+            assert await first.wait(WAIT)
+            with feed.subscribe(job_id):
+                pass  # one of two leaving keeps the listener
+            await asyncio.sleep(0.4)
+            assert feed.backend_pid is not None
+        # The linger passes with no subscriber: the session ends, on the server too.
+        await eventually(lambda: feed.backend_pid is None)
+        assert await _listening_sessions(store) == 0
+
+        with feed.subscribe(job_id) as again:
+            await eventually(lambda: feed.backend_pid is not None)
+            # A new listener wakes everyone (what changed unheard must be re-read) as it
+            # publishes its session id: take that wake-up first.
+            assert await again.wait(WAIT)
+            await step(store, job_id, 1, 60.0, "b")
+            assert await again.wait(WAIT)
+    finally:
+        await feed.close()
+
+
 async def test_the_document_describes_the_stream_and_its_errors(events_stack: ServiceStack) -> None:
     document = await (await events_stack.client.get("/openapi.json")).json()
     operation = document["paths"]["/api/jobs/{id}/events"]["get"]
