@@ -344,15 +344,28 @@ async def eventually(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(TIMING.poll_seconds)
 
 
+def require_postgres(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+
+
+@asynccontextmanager
+async def listening_stack(
+    store: Store, clock: ManualClock
+) -> AsyncIterator[tuple[ServiceStack, ListenChanges]]:
+    """The stack on PostgreSQL, with its change feed."""
+    require_postgres(store)
+    async with service_stack(store, clock) as stack:
+        feed = stack.app[PARTS].job_changes
+        assert isinstance(feed, ListenChanges)
+        yield stack, feed
+
+
 @pytest.mark.postgres
 async def test_the_listener_reconnects_after_its_connection_drops(
     store: Store, clock: ManualClock
 ) -> None:
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
-    async with service_stack(store, clock) as stack:
-        feed = stack.app[PARTS].job_changes
-        assert isinstance(feed, ListenChanges)
+    async with listening_stack(store, clock) as (stack, feed):
         job_id = await new_job(store, clock)
         async with events(stack, job_id) as stream:
             assert (await stream.event()).id == 0
@@ -386,11 +399,7 @@ async def test_an_instance_listens_only_while_someone_watches(
 ) -> None:
     # Every instance LISTENing all the time would handle every job's notifications, so that
     # work per step would grow with the number of instances.
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
-    async with service_stack(store, clock) as stack:
-        feed = stack.app[PARTS].job_changes
-        assert isinstance(feed, ListenChanges)
+    async with listening_stack(store, clock) as (stack, feed):
         job_id = await new_job(store, clock)
         await step(store, job_id, 0, 30.0, "a")
         await asyncio.sleep(TIMING.poll_seconds)
@@ -412,8 +421,7 @@ async def test_an_instance_listens_only_while_someone_watches(
 async def test_the_listener_stops_after_the_last_subscriber_and_comes_back_for_the_next(
     store: Store, clock: ManualClock
 ) -> None:
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    require_postgres(store)
     feed = ListenChanges(store.engine, retry=TIMING.poll_seconds, linger=0.2)
     await feed.start()
     try:
