@@ -4,10 +4,12 @@ service.testing.postgres_database."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import asyncpg
+from bench_procs import cpu_seconds
 from sqlalchemy.engine import make_url
 
 POSTGRES_URL_VAR = "SCOUT_BENCH_POSTGRES_URL"
@@ -52,3 +54,15 @@ async def backend_pids(server_url: str, database_url: str) -> list[int]:
 
 def sqlite_url(folder: Path, name: str = "bench.db") -> str:
     return f"sqlite:///{folder / name}"
+
+
+async def backends_cpu(server_url: str | None, database_url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving `database_url`'s database now
+    (local servers only; none without a server)."""
+    if server_url is None:
+        return {}
+    seconds = {}
+    for pid in await backend_pids(server_url, database_url):
+        with contextlib.suppress(OSError):  # a backend that ended meanwhile
+            seconds[pid] = cpu_seconds(pid)
+    return seconds

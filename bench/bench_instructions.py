@@ -16,9 +16,11 @@ import asyncio
 import shutil
 from pathlib import Path
 
+from bench_procs import READY_TIMEOUT
+
 TOOLS = ("valgrind", "callgrind_control")
 # Seconds for a process under valgrind to start answering (imports run about 5x slower).
-READY_TIMEOUT = 180.0
+COUNTED_READY_TIMEOUT = 180.0
 DUMP_TIMEOUT = 30.0
 
 
@@ -26,8 +28,11 @@ def missing_tools() -> list[str]:
     return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
-def callgrind_argv(out_file: Path) -> list[str]:
-    """The prefix that runs a command under callgrind, counting nothing until told to."""
+def under_callgrind(argv: list[str], out_file: Path | None) -> list[str]:
+    """`argv` run under callgrind, counting nothing until told to (`argv` itself when
+    `out_file` is None)."""
+    if out_file is None:
+        return argv
     return [
         "valgrind",
         "--tool=callgrind",
@@ -35,7 +40,13 @@ def callgrind_argv(out_file: Path) -> list[str]:
         "--cache-sim=no",  # instructions only: the cheapest thing callgrind counts
         "--branch-sim=no",
         f"--callgrind-out-file={out_file}",
+        *argv,
     ]
+
+
+def ready_within(out_file: Path | None) -> float:
+    """Seconds to wait for a process started by `under_callgrind` to answer."""
+    return COUNTED_READY_TIMEOUT if out_file is not None else READY_TIMEOUT
 
 
 async def _control(*args: str) -> None:

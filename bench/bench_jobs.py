@@ -40,12 +40,12 @@ from pathlib import Path
 import aiohttp
 import bench_instructions
 from bench_db import (
-    backend_pids,
+    backends_cpu,
     postgres_reachable,
     postgres_url_from,
     sqlite_url,
 )
-from bench_procs import READY_TIMEOUT, Server, Servers, cpu_seconds, wait_ready
+from bench_procs import Server, Servers, cpu_seconds, wait_ready
 
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
 from emulator.scrapecreators.state import DEFAULT_API_KEY
@@ -54,7 +54,6 @@ from service.config.defaults import QSTASH_DELAYS
 from service.testing import free_port, postgres_database
 
 ADMIN = "bench-admin"
-BASELINE = " (baseline)"  # added to an engine's name for the --baseline checkout's service
 USER = "bench-user"
 # No delivery for this long: the round's jobs are done (or stuck, which the check then says).
 QUIET_SECONDS = 1.0
@@ -95,9 +94,11 @@ def job_bodies(round_no: int, jobs: int) -> list[tuple[str, dict[str, object]]]:
 
 @dataclass
 class Contender:
-    """One engine's service process and what its rounds cost."""
+    """One service process (this checkout's or the baseline's, on one engine) and what its
+    rounds cost."""
 
     engine: str
+    baseline: bool  # the --baseline checkout's service
     server: Server
     database: str
     postgres: str | None  # the server URL, to find its backends' CPU
@@ -108,6 +109,10 @@ class Contender:
     deliveries: int = 0
     jobs: int = 0
     api_calls: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.engine} (baseline)" if self.baseline else self.engine
 
     @property
     def hook(self) -> str:
@@ -148,15 +153,6 @@ class Bench:
         async with self.session.delete(f"{self.qstash.url}/_emulator/deliveries") as response:
             await _json(response, 200)
 
-    async def server_cpu(self, contender: Contender) -> dict[int, float]:
-        if contender.postgres is None:
-            return {}
-        seconds = {}
-        for pid in await backend_pids(contender.postgres, contender.database):
-            with contextlib.suppress(OSError):
-                seconds[pid] = cpu_seconds(pid)
-        return seconds
-
     async def create_jobs(self, contender: Contender, round_no: int, jobs: int) -> list[str]:
         url = contender.server.url
         async with self.session.post(
@@ -196,29 +192,30 @@ class Bench:
                 body = await _json(response, 200)
             if body["status"] != "completed":
                 raise RuntimeError(
-                    f"{contender.engine}: {route} job {job_id} ended {body['status']}: "
+                    f"{contender.name}: {route} job {job_id} ended {body['status']}: "
                     f"{body.get('error')}"
                 )
 
     async def round(self, contender: Contender, round_no: int, jobs: int) -> None:
         await self.clear_deliveries()
         calls = await self.api_calls()
-        database_before = await self.server_cpu(contender)
+        database_before = await backends_cpu(contender.postgres, contender.database)
         if contender.instructions_file is not None:
             await bench_instructions.start_counting(contender.server.pid)
         before = cpu_seconds(contender.server.pid)
         created = await self.create_jobs(contender, round_no, jobs)
         await self.wait_quiet(contender.hook)
         used = cpu_seconds(contender.server.pid) - before
-        if contender.instructions_file is not None:
-            counted = await bench_instructions.counted(
-                contender.server.pid, contender.instructions_file
-            )
-        database_after = await self.server_cpu(contender)
+        counted = (
+            await bench_instructions.counted(contender.server.pid, contender.instructions_file)
+            if contender.instructions_file is not None
+            else None
+        )
+        database_after = await backends_cpu(contender.postgres, contender.database)
         deliveries = await self.deliveries(contender.hook)
         await self.check_completed(contender, created)
         contender.service_ms.append(used / deliveries * 1000)
-        if contender.instructions_file is not None:
+        if counted is not None:
             contender.instructions.append(counted / deliveries)
         if contender.postgres is not None:
             database = sum(t - database_before.get(pid, 0.0) for pid, t in database_after.items())
@@ -264,11 +261,9 @@ async def start_service(
     env = {**os.environ, **env}
     if checkout is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH")]))
-    argv = _module("service", port=port)
-    if instructions_file is not None:
-        argv = [*bench_instructions.callgrind_argv(instructions_file), *argv]
+    argv = bench_instructions.under_callgrind(_module("service", port=port), instructions_file)
     server = servers.start(name, argv, port, env=env)
-    ready = bench_instructions.READY_TIMEOUT if instructions_file else READY_TIMEOUT
+    ready = bench_instructions.ready_within(instructions_file)
     await wait_ready(session, server, "/healthz", {}, ready_within=ready)
     async with session.put(
         f"{server.url}/api/admin/config", json=ZERO_DELAYS, headers=_auth(ADMIN)
@@ -301,14 +296,10 @@ async def run(args: argparse.Namespace) -> list[Contender]:
                     engines.append("PostgreSQL")
                 elif postgres is not None:
                     print(f"(PostgreSQL at {postgres} does not answer: SQLite only)")
-                checkouts: list[tuple[str, Path | None]] = [("", None)]
-                if args.baseline is not None:
-                    checkouts.append((BASELINE, args.baseline))
+                checkouts: list[Path | None] = [None, args.baseline] if args.baseline else [None]
                 contenders = []
                 # Each service gets a database of its own: a baseline migrates its own schema.
-                for index, (engine, (label, checkout)) in enumerate(
-                    itertools.product(engines, checkouts)
-                ):
+                for index, (engine, checkout) in enumerate(itertools.product(engines, checkouts)):
                     if engine == "PostgreSQL":
                         assert postgres is not None
                         database = await stack.enter_async_context(postgres_database(postgres))
@@ -316,21 +307,21 @@ async def run(args: argparse.Namespace) -> list[Contender]:
                         database = sqlite_url(folder, f"service{index}.db")
                     port = free_port()
                     env = service_env(qstash, mock, port, database)
-                    name = engine + label
                     counted = (
                         folder / f"service{index}.callgrind" if args.count_instructions else None
                     )
+                    baseline = checkout is not None
                     server = await start_service(
                         servers,
                         session,
-                        name,
+                        f"{engine}{'-baseline' if baseline else ''}",
                         env,
                         port,
                         checkout=checkout,
                         instructions_file=counted,
                     )
                     pg = postgres if engine == "PostgreSQL" else None
-                    contenders.append(Contender(name, server, database, pg, counted))
+                    contenders.append(Contender(engine, baseline, server, database, pg, counted))
                 quiet = QUIET_SECONDS_COUNTED if args.count_instructions else QUIET_SECONDS
                 bench = Bench(session, qstash, mock, quiet=quiet)
                 # A first small round each: imports, pools and caches warm before counting.
@@ -350,12 +341,10 @@ async def run(args: argparse.Namespace) -> list[Contender]:
 
 def _ratio_rows(contenders: list[Contender], figure: Callable[[Contender], float]) -> list[str]:
     """Each contender's figure over its engine's baseline ("" for the baselines themselves)."""
-    baselines = {
-        c.engine.removesuffix(BASELINE): c for c in contenders if c.engine.endswith(BASELINE)
-    }
+    baselines = {c.engine: c for c in contenders if c.baseline}
     ratios = []
     for c in contenders:
-        base = baselines.get(c.engine)
+        base = None if c.baseline else baselines.get(c.engine)
         ratios.append(f"{figure(c) / figure(base):.2f}x" if base is not None else "")
     return ratios
 
@@ -381,7 +370,7 @@ def report(contenders: list[Contender], args: argparse.Namespace) -> None:
     def instructions(c: Contender) -> float:
         return statistics.median(c.instructions) / 1e6
 
-    row("", [c.engine for c in contenders])
+    row("", [c.name for c in contenders])
     if counted:
         row("service M instructions per delivery", [f"{instructions(c):.2f}" for c in contenders])
         if args.baseline is not None:
@@ -405,10 +394,10 @@ def report(contenders: list[Contender], args: argparse.Namespace) -> None:
     for c in contenders:
         if counted:
             rounds = ", ".join(f"{v / 1e6:.2f}" for v in c.instructions)
-            print(f"   {c.engine} rounds (M instructions per delivery): {rounds}")
+            print(f"   {c.name} rounds (M instructions per delivery): {rounds}")
         else:
             rounds = ", ".join(f"{v:.2f}" for v in c.service_ms)
-            print(f"   {c.engine} rounds (ms per delivery): {rounds}")
+            print(f"   {c.name} rounds (ms per delivery): {rounds}")
 
 
 async def main(argv: Sequence[str]) -> int:

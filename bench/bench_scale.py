@@ -38,7 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 import asyncpg
 import bench_instructions
-from bench_procs import READY_TIMEOUT, Server, Servers, cpu_seconds, wait_ready
+from bench_procs import Server, Servers, cpu_seconds, wait_ready
 
 from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
 from emulator.scrapecreators.state import DEFAULT_API_KEY
@@ -250,23 +250,12 @@ class Run:
             "LOG_FORMAT": "json",
         }
         for index, port in enumerate(service_ports):
-            serve = ("serve", "--host", "127.0.0.1", "--port", str(port))
-            argv = (
-                # The interpreter itself under valgrind, not the `scout` script's shebang.
-                [
-                    *bench_instructions.callgrind_argv(self.instructions_file(index)),
-                    sys.executable,
-                    "-m",
-                    "scout",
-                    *serve,
-                ]
-                if self.counted
-                else scout_argv(*serve)
-            )
+            serve = scout_argv("serve", "--host", "127.0.0.1", "--port", str(port))
+            argv = bench_instructions.under_callgrind(serve, self.instructions_file(index))
             self.services.append(s.start(f"service{index + 1}", argv, port, env))
-        ready_timeout = bench_instructions.READY_TIMEOUT if self.counted else READY_TIMEOUT
-        for service in self.services:
-            await wait_ready(session, service, "/healthz", {}, ready_within=ready_timeout)
+        for index, service in enumerate(self.services):
+            ready = bench_instructions.ready_within(self.instructions_file(index))
+            await wait_ready(session, service, "/healthz", {}, ready_within=ready)
         for service in self.services:
             # Each instance caches config for 30 s: write it through every one of them.
             await ServiceClient(session, service.url, admin=ADMIN).configure(NO_DELAYS)
@@ -285,8 +274,9 @@ class Run:
     def cpu(self) -> float:
         return sum(cpu_seconds(service.pid) for service in self.services)
 
-    def instructions_file(self, index: int) -> Path:
-        return self.workdir / f"service{index + 1}.callgrind"
+    def instructions_file(self, index: int) -> Path | None:
+        """Where callgrind writes instance `index`'s counts (None: not counted)."""
+        return self.workdir / f"service{index + 1}.callgrind" if self.counted else None
 
     async def start_counting(self) -> None:
         for service in self.services:
@@ -294,12 +284,12 @@ class Run:
 
     async def instructions(self) -> int:
         """Instructions the instances ran since `start_counting`."""
-        return sum(
-            [
-                await bench_instructions.counted(service.pid, self.instructions_file(index))
-                for index, service in enumerate(self.services)
-            ]
-        )
+        total = 0
+        for index, service in enumerate(self.services):
+            out_file = self.instructions_file(index)
+            assert out_file is not None, "counting needs a phase run under callgrind"
+            total += await bench_instructions.counted(service.pid, out_file)
+        return total
 
     def proxies_cpu(self) -> float:
         return cpu_seconds(self.lb.pid) + cpu_seconds(self.counter.pid)

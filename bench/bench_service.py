@@ -41,12 +41,11 @@ import httpx
 import yaml
 from aiohttp import web
 from bench_db import (
-    backend_pids,
+    backends_cpu,
     postgres_reachable,
     postgres_url_from,
     sqlite_url,
 )
-from bench_procs import cpu_seconds
 from qstash import Receiver
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -296,22 +295,11 @@ class Contender:
         return len(self.requests)
 
 
-async def _server_cpu(contender: Contender) -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend serving the contender's database (local only)."""
-    if contender.postgres is None:
-        return {}
-    seconds = {}
-    for pid in await backend_pids(contender.postgres, contender.database):
-        with contextlib.suppress(OSError):
-            seconds[pid] = cpu_seconds(pid)
-    return seconds
-
-
 async def _round(
     client: aiohttp.ClientSession, contender: Contender, batch: list[tuple[bytes, dict[str, str]]]
 ) -> None:
     hook = f"{contender.url}/api/qstash/process-scraping"
-    before = await _server_cpu(contender)
+    before = await backends_cpu(contender.postgres, contender.database)
     started = time.process_time()
     for body, headers in batch:
         async with client.post(hook, data=body, headers=headers) as response:
@@ -319,7 +307,7 @@ async def _round(
             assert (await response.json())["outcome"] == "committed"
     contender.client_ms.append((time.process_time() - started) / len(batch) * 1000)
     if contender.postgres is not None:
-        after = await _server_cpu(contender)
+        after = await backends_cpu(contender.postgres, contender.database)
         used = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
         contender.server_ms.append(used / len(batch) * 1000)
 
