@@ -66,7 +66,8 @@ class JobChanges:
     def __init__(self) -> None:
         self._subscribers: dict[UUID, set[Subscription]] = {}
         self._task: asyncio.Task[None] | None = None
-        # Set whenever subscribers come or go: a source that runs on demand waits on it.
+        # Set whenever subscribers come or go (or, for the listener, its connection drops): a
+        # source that runs on demand waits on it.
         self._demand = asyncio.Event()
         self.closed = False
 
@@ -176,7 +177,8 @@ class ListenChanges(JobChanges):
         self.notify(job_id)
 
     async def _unwatched_for_linger(self, lost: asyncio.Event) -> bool:
-        """While the connection lasts: True once no one has subscribed for `linger` seconds."""
+        """True once no one has subscribed for `linger` seconds; False when the connection
+        drops first (its loss also sets `_demand`, so no wait outlasts it)."""
         while not lost.is_set():
             if self._subscribers:
                 await self._demand_changes()
@@ -190,20 +192,18 @@ class ListenChanges(JobChanges):
             try:
                 driver: Any = (await conn.get_raw_connection()).driver_connection
                 lost = asyncio.Event()
-                driver.add_termination_listener(lambda _conn: lost.set())
+
+                def on_lost(_conn: object) -> None:
+                    lost.set()
+                    self._demand.set()
+
+                driver.add_termination_listener(on_lost)
                 await driver.add_listener(CHANNEL, self._on_notification)
                 self.backend_pid = driver.get_server_pid()
                 # Changes committed while no one listened were never heard: re-read them all.
                 self.notify_all()
                 log.info("job_changes_listening", channel=CHANNEL)
-                unwatched = asyncio.create_task(self._unwatched_for_linger(lost))
-                dropped = asyncio.create_task(lost.wait())
-                try:
-                    await asyncio.wait({unwatched, dropped}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    for task in (unwatched, dropped):
-                        task.cancel()
-                return unwatched.done() and not unwatched.cancelled() and unwatched.result()
+                return await self._unwatched_for_linger(lost)
             finally:
                 self.backend_pid = None
                 # Never hand a LISTENing session back to the pool.
