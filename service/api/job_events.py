@@ -136,9 +136,10 @@ async def job_events(request: web.Request) -> web.StreamResponse:
     with parts.job_changes.subscribe(job_id) as changes:
         job = await own_job(request, user, job_id)  # 404 while an error can still be JSON
         response = web.StreamResponse(headers=STREAM_HEADERS)
-        await response.prepare(request)
-        writer = EventWriter(response, parts.clock, parts.event_timing.heartbeat_seconds)
         try:
+            # A client gone before the headers (a reconnect racing a stop) is no server error.
+            await response.prepare(request)
+            writer = EventWriter(response, parts.clock, parts.event_timing.heartbeat_seconds)
             await _follow(request, user, job, seen, changes, writer)
         except ConnectionResetError:
             log.info("job_events_client_left", job_id=str(job_id))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import httpx
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from service.clock import ManualClock
 from service.jobs.enums import JobKind, JobStatus
 from service.keys import PARTS
-from service.store import KeyedCreator, NewJob, StepChanges, Store
+from service.store import Job, KeyedCreator, NewJob, StepChanges, Store
 from service.store.changes import ListenChanges
 from tests.service.conftest import EVENT_TIMING, ServiceStack, service_stack
 
@@ -73,6 +75,19 @@ class Frames:
             assert frame is not None, "the stream ended"
             if frame.comment is None:
                 return frame
+
+
+class Heard(logging.Handler):
+    """Sets `heard` when a log record with this message is emitted."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(logging.INFO)
+        self.message = message
+        self.heard = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == self.message:
+            self.heard.set()
 
 
 @asynccontextmanager
@@ -318,6 +333,40 @@ async def test_a_client_that_leaves_is_forgotten(events_stack: ServiceStack) -> 
         while feed.watched:
             stack.clock.advance(TIMING.heartbeat_seconds)
             await asyncio.sleep(TIMING.poll_seconds)
+
+
+async def test_a_client_gone_before_the_headers_is_no_server_error(
+    stack: ServiceStack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    job_id = await new_job(stack.store, stack.clock)
+    reading, go_on = asyncio.Event(), asyncio.Event()
+    read_job = stack.store.get_job_for_user
+
+    async def held_read(user_id: str, wanted: UUID) -> Job | None:
+        reading.set()
+        await go_on.wait()
+        return await read_job(user_id, wanted)
+
+    # Hold the stream between its job read and its headers, long enough for the client to go.
+    monkeypatch.setattr(stack.store, "get_job_for_user", held_read)
+    address = urlsplit(stack.url)
+    _, client = await asyncio.open_connection(address.hostname, address.port)
+    request = f"GET /api/jobs/{job_id}/events HTTP/1.1\r\nHost: scout\r\n"
+    client.write(f"{request}Authorization: Bearer dev:user-1\r\n\r\n".encode())
+    left = Heard("job_events_client_left")
+    logging.getLogger("service").addHandler(left)
+    try:
+        with caplog.at_level(logging.INFO, logger="service"):
+            await asyncio.wait_for(reading.wait(), WAIT)
+            client.close()
+            await client.wait_closed()
+            await asyncio.sleep(0.2)  # the server reads the close
+            go_on.set()
+            await asyncio.wait_for(left.heard.wait(), WAIT)
+    finally:
+        logging.getLogger("service").removeHandler(left)
+    assert "unhandled_error" not in caplog.text
+    assert stack.app[PARTS].job_changes.watched == []
 
 
 async def test_open_streams_end_when_the_service_stops(store: Store, clock: ManualClock) -> None:
