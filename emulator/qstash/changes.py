@@ -26,6 +26,11 @@ class Changes:
         self._feeds: set[Feed] = set()
         self._closed = False
 
+    @property
+    def subscribers(self) -> int:
+        """Streams open now (a stream that ended, however it ended, no longer counts)."""
+        return len(self._feeds)
+
     def closed(self) -> bool:
         return self._closed
 

@@ -84,9 +84,9 @@ async def stream(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
-    await response.prepare(request)
     feed = changes.subscribe()
     try:
+        await response.prepare(request)  # inside: the page may be gone before the headers
         await response.write(b"retry: 1000\n\n")
         while not changes.closed():
             try:
