@@ -24,24 +24,34 @@ def postgres_url_from(option: str | None) -> str | None:
     return os.environ.get(POSTGRES_URL_VAR, DEFAULT_POSTGRES_URL) or None
 
 
-def _plain(url: str) -> str:
+def plain_url(url: str) -> str:
     """The URL as asyncpg takes it (no SQLAlchemy driver suffix)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def postgres_reachable(url: str) -> bool:
     try:
-        conn = await asyncpg.connect(_plain(url), timeout=CONNECT_TIMEOUT)
+        conn = await asyncpg.connect(plain_url(url), timeout=CONNECT_TIMEOUT)
     except (OSError, asyncpg.PostgresError, TimeoutError):
         return False
     await conn.close()
     return True
 
 
+async def reachable_engines(postgres: str | None) -> list[str]:
+    """SQLite always; PostgreSQL too when the server at `postgres` answers (else says so)."""
+    if postgres is None:
+        return ["SQLite"]
+    if await postgres_reachable(postgres):
+        return ["SQLite", "PostgreSQL"]
+    print(f"   (PostgreSQL at {postgres} does not answer: SQLite only)")
+    return ["SQLite"]
+
+
 async def backend_pids(server_url: str, database_url: str) -> list[int]:
     """Server processes serving `database_url`'s database now (for their CPU time)."""
     name = make_url(database_url).database
-    conn = await asyncpg.connect(_plain(server_url), timeout=CONNECT_TIMEOUT)
+    conn = await asyncpg.connect(plain_url(server_url), timeout=CONNECT_TIMEOUT)
     try:
         rows = await conn.fetch(
             "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",

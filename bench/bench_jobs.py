@@ -39,41 +39,25 @@ from pathlib import Path
 
 import aiohttp
 import bench_instructions
-from bench_db import (
-    backends_cpu,
-    postgres_reachable,
-    postgres_url_from,
-    sqlite_url,
-)
+from bench_db import backends_cpu, postgres_url_from, reachable_engines, sqlite_url
 from bench_procs import Server, Servers, cpu_seconds, wait_ready
+from bench_stack import (
+    ADMIN,
+    NO_DELAYS,
+    emulator_argv,
+    live_tiktok_handle,
+    mock_argv,
+    service_env,
+)
 
-from emulator.qstash.config import DEFAULT_CURRENT_KEY, DEFAULT_NEXT_KEY, DEFAULT_TOKEN
-from emulator.scrapecreators.state import DEFAULT_API_KEY
-from emulator.scrapecreators.synthetic import tiktok as synthetic_tiktok
-from service.config.defaults import QSTASH_DELAYS
+from scout.api_client import ServiceClient
 from service.testing import free_port, postgres_database
 
-ADMIN = "bench-admin"
 USER = "bench-user"
 # No delivery for this long: the round's jobs are done (or stuck, which the check then says).
 QUIET_SECONDS = 1.0
 QUIET_SECONDS_COUNTED = 5.0  # under valgrind one step may take a second or more
 ROUND_TIMEOUT = 300.0
-ZERO_DELAYS = {
-    QSTASH_DELAYS.tiktok_continuation_delay.name: "0s",
-    QSTASH_DELAYS.youtube_continuation_delay.name: "0s",
-}
-
-
-def _live_tiktok_handle(stem: str) -> str:
-    """A handle the synthetic mock answers with a live, public profile (some are deactivated,
-    deterministically, to exercise that path: a similar search from one fails the job)."""
-    for n in range(100):
-        handle = f"{stem}{n}"
-        creator = synthetic_tiktok.Creator.of(handle)
-        if not creator.deactivated and not creator.private:
-            return handle
-    raise RuntimeError(f"no live synthetic TikTok handle from {stem!r}")
 
 
 def job_bodies(round_no: int, jobs: int) -> list[tuple[str, dict[str, object]]]:
@@ -85,7 +69,7 @@ def job_bodies(round_no: int, jobs: int) -> list[tuple[str, dict[str, object]]]:
         bodies += [
             ("tiktok", {"keywords": [f"baking {tag}"], "targetResults": 100}),
             ("youtube", {"keywords": [f"sourdough {tag}"], "targetResults": 100}),
-            ("tiktok-similar", {"username": _live_tiktok_handle(f"baker.{tag}")}),
+            ("tiktok-similar", {"username": live_tiktok_handle(f"baker.{tag}")}),
             ("instagram", {"username": f"clay.{tag}"}),
             ("youtube-similar", {"username": f"@bread{tag}"}),
         ]
@@ -118,9 +102,8 @@ class Contender:
     def hook(self) -> str:
         return f"{self.server.url}/api/qstash/process-scraping"
 
-
-def _auth(user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer dev:{user}"}
+    def client(self, session: aiohttp.ClientSession) -> ServiceClient:
+        return ServiceClient(session, self.server.url, user=USER, admin=ADMIN)
 
 
 async def _json(response: aiohttp.ClientResponse, expect: int) -> dict[str, object]:
@@ -154,20 +137,12 @@ class Bench:
             await _json(response, 200)
 
     async def create_jobs(self, contender: Contender, round_no: int, jobs: int) -> list[str]:
-        url = contender.server.url
-        async with self.session.post(
-            f"{url}/api/campaigns", json={"name": f"bench {round_no}"}, headers=_auth(USER)
-        ) as response:
-            campaign = (await _json(response, 201))["id"]
-        created = []
-        for route, body in job_bodies(round_no, jobs):
-            async with self.session.post(
-                f"{url}/api/scraping/{route}",
-                json={**body, "campaignId": campaign},
-                headers=_auth(USER),
-            ) as response:
-                created.append(f"{route} {(await _json(response, 200))['jobId']}")
-        return created
+        client = contender.client(self.session)
+        campaign = await client.campaign(f"bench {round_no}")
+        return [
+            f"{route} {await client.create_job(route, body, campaign=campaign)}"
+            for route, body in job_bodies(round_no, jobs)
+        ]
 
     async def wait_quiet(self, hook: str) -> None:
         deadline = time.monotonic() + ROUND_TIMEOUT
@@ -182,14 +157,10 @@ class Bench:
         raise RuntimeError(f"deliveries to {hook} still arriving after {ROUND_TIMEOUT}s")
 
     async def check_completed(self, contender: Contender, jobs: list[str]) -> None:
+        client = contender.client(self.session)
         for entry in jobs:
             route, job_id = entry.split()
-            async with self.session.get(
-                f"{contender.server.url}/api/scraping/{route}",
-                params={"jobId": job_id, "limit": "1"},
-                headers=_auth(USER),
-            ) as response:
-                body = await _json(response, 200)
+            body = await client.status(route, job_id, limit=1)
             if body["status"] != "completed":
                 raise RuntimeError(
                     f"{contender.name}: {route} job {job_id} ended {body['status']}: "
@@ -225,27 +196,6 @@ class Bench:
         contender.api_calls += await self.api_calls() - calls
 
 
-def service_env(qstash: Server, mock: Server, port: int, database: str) -> dict[str, str]:
-    return {
-        "QSTASH_URL": qstash.url,
-        "QSTASH_TOKEN": DEFAULT_TOKEN,
-        "QSTASH_CURRENT_SIGNING_KEY": DEFAULT_CURRENT_KEY,
-        "QSTASH_NEXT_SIGNING_KEY": DEFAULT_NEXT_KEY,
-        "SCRAPECREATORS_API_URL": mock.url,
-        "SCRAPECREATORS_API_KEY": DEFAULT_API_KEY,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "DATABASE_URL": database,
-        "AUTH_MODE": "dev",
-        "ADMIN_USER_IDS": ADMIN,
-        "SWEEP_SCHEDULE": "false",
-        "LOG_FORMAT": "json",
-    }
-
-
-def _module(name: str, *args: str, port: int) -> list[str]:
-    return [sys.executable, "-m", name, *args, "--port", str(port)]
-
-
 async def start_service(
     servers: Servers,
     session: aiohttp.ClientSession,
@@ -261,14 +211,12 @@ async def start_service(
     env = {**os.environ, **env}
     if checkout is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH")]))
-    argv = bench_instructions.under_callgrind(_module("service", port=port), instructions_file)
+    serve = [sys.executable, "-m", "service", "--port", str(port)]
+    argv = bench_instructions.under_callgrind(serve, instructions_file)
     server = servers.start(name, argv, port, env=env)
     ready = bench_instructions.ready_within(instructions_file)
     await wait_ready(session, server, "/healthz", {}, ready_within=ready)
-    async with session.put(
-        f"{server.url}/api/admin/config", json=ZERO_DELAYS, headers=_auth(ADMIN)
-    ) as response:
-        await _json(response, 200)
+    await ServiceClient(session, server.url, admin=ADMIN).configure(NO_DELAYS)
     return server
 
 
@@ -277,66 +225,71 @@ async def run(args: argparse.Namespace) -> list[Contender]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         servers = Servers(folder)
-        try:
-            async with contextlib.AsyncExitStack() as stack:
-                session = await stack.enter_async_context(aiohttp.ClientSession())
-                qstash_port, mock_port = free_port(), free_port()
-                qstash = servers.start(
-                    "qstash", _module("emulator.qstash", "--memory", port=qstash_port), qstash_port
-                )
-                mock = servers.start(
-                    "mock",
-                    _module("emulator.scrapecreators", "--mode", "synthetic", port=mock_port),
-                    mock_port,
-                )
-                await wait_ready(session, qstash, "/_emulator/clock", {})
-                await wait_ready(session, mock, "/_mock/status", {})
-                engines = ["SQLite"]
-                if postgres is not None and await postgres_reachable(postgres):
-                    engines.append("PostgreSQL")
-                elif postgres is not None:
-                    print(f"(PostgreSQL at {postgres} does not answer: SQLite only)")
-                checkouts: list[Path | None] = [None, args.baseline] if args.baseline else [None]
-                contenders = []
-                # Each service gets a database of its own: a baseline migrates its own schema.
-                for index, (engine, checkout) in enumerate(itertools.product(engines, checkouts)):
-                    if engine == "PostgreSQL":
-                        assert postgres is not None
-                        database = await stack.enter_async_context(postgres_database(postgres))
-                    else:
-                        database = sqlite_url(folder, f"service{index}.db")
-                    port = free_port()
-                    env = service_env(qstash, mock, port, database)
-                    counted = (
-                        folder / f"service{index}.callgrind" if args.count_instructions else None
-                    )
-                    baseline = checkout is not None
-                    server = await start_service(
-                        servers,
-                        session,
-                        f"{engine}{'-baseline' if baseline else ''}",
-                        env,
-                        port,
-                        checkout=checkout,
-                        instructions_file=counted,
-                    )
-                    pg = postgres if engine == "PostgreSQL" else None
-                    contenders.append(Contender(engine, baseline, server, database, pg, counted))
-                quiet = QUIET_SECONDS_COUNTED if args.count_instructions else QUIET_SECONDS
-                bench = Bench(session, qstash, mock, quiet=quiet)
-                # A first small round each: imports, pools and caches warm before counting.
-                for contender in contenders:
-                    await bench.round(contender, 0, 1)
-                    contender.service_ms.clear()
-                    contender.database_ms.clear()
-                    contender.instructions.clear()
-                    contender.deliveries = contender.jobs = contender.api_calls = 0
-                for round_no in range(1, args.rounds + 1):
-                    for contender in contenders:
-                        await bench.round(contender, round_no, args.jobs)
-                return contenders
-        finally:
-            servers.stop()
+        # The databases outlive the processes: every service has stopped before they are dropped.
+        async with contextlib.AsyncExitStack() as databases:
+            try:
+                async with aiohttp.ClientSession() as session:
+                    return await run_rounds(args, session, servers, databases, folder, postgres)
+            finally:
+                servers.stop()
+
+
+async def run_rounds(
+    args: argparse.Namespace,
+    session: aiohttp.ClientSession,
+    servers: Servers,
+    databases: contextlib.AsyncExitStack,
+    folder: Path,
+    postgres: str | None,
+) -> list[Contender]:
+    qstash_port, mock_port = free_port(), free_port()
+    qstash = servers.start("qstash", emulator_argv(qstash_port), qstash_port)
+    mock = servers.start("mock", mock_argv(mock_port), mock_port)
+    await wait_ready(session, qstash, "/_emulator/clock", {})
+    await wait_ready(session, mock, "/_mock/status", {})
+    checkouts: list[Path | None] = [None, args.baseline] if args.baseline else [None]
+    contenders = []
+    # Each service gets a database of its own: a baseline migrates its own schema.
+    engines = await reachable_engines(postgres)
+    for index, (engine, checkout) in enumerate(itertools.product(engines, checkouts)):
+        if engine == "PostgreSQL":
+            assert postgres is not None
+            database = await databases.enter_async_context(postgres_database(postgres))
+        else:
+            database = sqlite_url(folder, f"service{index}.db")
+        port = free_port()
+        env = service_env(
+            qstash_url=qstash.url,
+            mock_url=mock.url,
+            public_url=f"http://127.0.0.1:{port}",
+            database_url=database,
+        )
+        counted = folder / f"service{index}.callgrind" if args.count_instructions else None
+        baseline = checkout is not None
+        server = await start_service(
+            servers,
+            session,
+            f"{engine}{'-baseline' if baseline else ''}",
+            {**env, "SWEEP_SCHEDULE": "false"},
+            port,
+            checkout=checkout,
+            instructions_file=counted,
+        )
+        pg = postgres if engine == "PostgreSQL" else None
+        contenders.append(Contender(engine, baseline, server, database, pg, counted))
+    quiet = QUIET_SECONDS_COUNTED if args.count_instructions else QUIET_SECONDS
+    bench = Bench(session, qstash, mock, quiet=quiet)
+    # A first small round each: imports, pools and caches warm before counting.
+    for contender in contenders:
+        await bench.round(contender, 0, 1)
+        contender.service_ms.clear()
+        contender.database_ms.clear()
+        contender.instructions.clear()
+        contender.deliveries = contender.jobs = contender.api_calls = 0
+    for round_no in range(1, args.rounds + 1):
+        for contender in contenders:
+            await bench.round(contender, round_no, args.jobs)
+    return contenders
 
 
 def _ratio_rows(contenders: list[Contender], figure: Callable[[Contender], float]) -> list[str]:

@@ -22,6 +22,7 @@ from aiohttp import web
 
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
+CANCEL_REQUEST = 80877102  # sent on a connection of its own: not a session
 STATEMENTS = frozenset(b"QE")  # Query, Execute
 CHUNK = 65536
 
@@ -98,7 +99,8 @@ class Relay:
         if startup is None:
             client_w.close()
             return
-        self.counts.connections += 1
+        if struct.unpack("!I", startup[4:8])[0] != CANCEL_REQUEST:
+            self.counts.connections += 1
         server_r, server_w = await asyncio.open_connection(self.host, self.port)
         server_w.write(startup)
         frontend = FrontendReader(self.counts)

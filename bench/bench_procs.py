@@ -74,10 +74,8 @@ class Servers:
         self.started.append(server)
         return server
 
-    def python(
-        self, name: str, script: str, *args: str, port: int, env: dict[str, str] | None = None
-    ) -> Server:
-        return self.start(name, [sys.executable, str(BENCH_DIR / script), *args], port, env)
+    def python(self, name: str, script: str, *args: str, port: int) -> Server:
+        return self.start(name, [sys.executable, str(BENCH_DIR / script), *args], port)
 
     def stop(self) -> None:
         for server in self.started:

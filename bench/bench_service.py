@@ -42,8 +42,8 @@ import yaml
 from aiohttp import web
 from bench_db import (
     backends_cpu,
-    postgres_reachable,
     postgres_url_from,
+    reachable_engines,
     sqlite_url,
 )
 from qstash import Receiver
@@ -147,18 +147,14 @@ async def service(
         "SCRAPECREATORS_API_URL": sc_url,
         "AUTH_MODE": "dev",
         "SWEEP_SCHEDULE": "false",
+        # Migrated at start and closed with the app, as `scout serve` does.
+        "DATABASE_URL": database_url or sqlite_url(folder),
     }
-    clock = SystemClock()
-    store = Store.open(database_url or sqlite_url(folder), clock)
-    await store.upgrade()
     try:
-        async with running_service(
-            env, clock=clock, store=store, qstash_retry=False, access_log=None
-        ) as running:
+        async with running_service(env, qstash_retry=False, access_log=None) as running:
             yield running.url, running.app
     finally:
         await stub_runner.cleanup()
-        await store.close()
 
 
 async def new_job(app: web.Application, kind: JobKind) -> uuid.UUID:
@@ -382,14 +378,14 @@ async def _databases(
     stack: contextlib.AsyncExitStack, folder: Path, postgres: str | None
 ) -> list[tuple[str, str]]:
     """SQLite always; PostgreSQL when a server answers (a throwaway database on it)."""
-    engines = [("SQLite", sqlite_url(folder))]
-    if postgres is not None:
-        if await postgres_reachable(postgres):
-            engines.append(
-                ("PostgreSQL", await stack.enter_async_context(postgres_database(postgres)))
-            )
+    engines = []
+    for engine in await reachable_engines(postgres):
+        if engine == "PostgreSQL":
+            assert postgres is not None
+            url = await stack.enter_async_context(postgres_database(postgres))
         else:
-            print(f"   (PostgreSQL at {postgres} does not answer: SQLite only)")
+            url = sqlite_url(folder)
+        engines.append((engine, url))
     return engines
 
 
