@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import errno
 import signal
 import socket
 import sys
@@ -19,7 +18,15 @@ from emulator.qstash.store import StoreError
 from scout import devlog
 from scout.api_client import ServiceClient, ServiceError
 from scout.demo import add_job_arguments, job_from, run_demo
-from scout.devstack import DEMO_DELAYS, DEV_ADMIN, HOST, DevStack, Ports, running_dev_stack
+from scout.devstack import (
+    DEMO_DELAYS,
+    DEV_ADMIN,
+    DevStack,
+    Ports,
+    PortTaken,
+    running_dev_stack,
+    take_ports,
+)
 from service.config.settings import SettingsError
 from service.store.reach import DatabaseUnavailable
 
@@ -55,24 +62,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def busy_port(ports: Ports) -> str | None:
-    """The first port someone else holds, named, or None when all three are free."""
-    for name, port in (
-        ("QStash emulator", ports.qstash),
-        ("ScrapeCreators mock", ports.mock),
-        ("service", ports.service),
-    ):
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((HOST, port))
-            except OSError as error:
-                if error.errno == errno.EADDRINUSE:
-                    return f"port {port} ({name}) is already in use"
-                return f"cannot use port {port} ({name}): {error.strerror}"
-    return None
-
-
 def banner(stack: DevStack) -> str:
     env = "\n".join(f"  {key}={value}" for key, value in stack.env.items())
     auth = "-H 'Authorization: Bearer dev:demo' -H 'Content-Type: application/json'"
@@ -103,12 +92,14 @@ async def _seed(stack: DevStack) -> None:
         await ServiceClient(http, stack.service_url, admin=DEV_ADMIN).configure(DEMO_DELAYS)
 
 
-async def _run(args: argparse.Namespace, ports: Ports, console: Console) -> int:
+async def _run(
+    args: argparse.Namespace, ports: Ports, taken: dict[str, socket.socket], console: Console
+) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running_dev_stack(args.state_dir, ports) as stack:
+    async with running_dev_stack(args.state_dir, ports, taken) as stack:
         await _seed(stack)
         console.print(banner(stack), highlight=False, markup=False, soft_wrap=True)
         if not args.no_demo:
@@ -136,15 +127,16 @@ async def _run(args: argparse.Namespace, ports: Ports, console: Console) -> int:
 def main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     ports = Ports(service=args.port, qstash=args.qstash_port, mock=args.mock_port)
-    problem = busy_port(ports)
-    if problem:
-        print(f"{PROG}: {problem}; stop what runs there or choose another port", file=sys.stderr)
+    try:
+        taken = take_ports(ports)
+    except PortTaken as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
         return 2
     console = Console()
     devlog.configure(console)
     try:
         args.state_dir.mkdir(parents=True, exist_ok=True)
-        return asyncio.run(_run(args, ports, console))
+        return asyncio.run(_run(args, ports, taken, console))
     except (SettingsError, StoreError, DatabaseUnavailable) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 2
@@ -154,3 +146,6 @@ def main(argv: Sequence[str]) -> int:
         return 2
     except KeyboardInterrupt:  # Ctrl-C before the stack's own handler was installed
         return 0
+    finally:
+        for sock in taken.values():
+            sock.close()  # already closed by the stack unless it failed before serving them

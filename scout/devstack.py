@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,38 @@ class Ports:
     service: int = 3000
     qstash: int = 8080
     mock: int = 8090
+
+
+# The stack's three ports, in the order they are taken, with the names a message uses.
+PORT_NAMES = {"qstash": "QStash emulator", "mock": "ScrapeCreators mock", "service": "service"}
+_ADVICE = "stop what runs there or choose another port"
+
+
+class PortTaken(Exception):
+    """A port of the stack that cannot be had; the message names it and says what to do."""
+
+
+def take_ports(ports: Ports) -> dict[str, socket.socket]:
+    """Bind the stack's three ports now, keyed as PORT_NAMES, and hold them until the stack
+    serves on them: no one can take one in between. PortTaken names the first that fails."""
+    taken: dict[str, socket.socket] = {}
+    try:
+        for role, name in PORT_NAMES.items():
+            port: int = getattr(ports, role)
+            other = next((PORT_NAMES[r] for r in taken if getattr(ports, r) == port), None)
+            if other is not None:
+                raise PortTaken(f"port {port} is given to both the {other} and the {name}")
+            try:
+                taken[role] = loopback_socket(port)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    raise PortTaken(f"port {port} ({name}) is already in use; {_ADVICE}") from None
+                raise PortTaken(f"cannot use port {port} ({name}): {error.strerror}") from None
+    except PortTaken:
+        for sock in taken.values():
+            sock.close()
+        raise
+    return taken
 
 
 @dataclass(frozen=True)
@@ -74,33 +108,37 @@ def service_env(state_dir: Path, ports: Ports, emulator: Config) -> dict[str, st
 
 
 async def _serve(
-    stack: AsyncExitStack, app: web.Application, port: int, access: str | None
+    stack: AsyncExitStack, app: web.Application, sock: socket.socket, access: str | None
 ) -> None:
     # An access log only where it tells a story (publishes, ScrapeCreators calls).
     log = logging.getLogger(access) if access else None
     runner = web.AppRunner(app, handle_signals=False, access_log=log, access_log_format='"%r" %s')
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
-    await web.TCPSite(runner, HOST, port).start()
+    await web.SockSite(runner, sock).start()
 
 
 @asynccontextmanager
-async def running_dev_stack(state_dir: Path, ports: Ports) -> AsyncIterator[DevStack]:
+async def running_dev_stack(
+    state_dir: Path, ports: Ports, taken: Mapping[str, socket.socket]
+) -> AsyncIterator[DevStack]:
     """Start emulator, mock and service (in that order: the service registers its sweep
-    schedule with QStash as it starts); stop them in reverse, state flushed to `state_dir`
-    (which must exist)."""
+    schedule with QStash as it starts) on the sockets `take_ports` bound for `ports`; stop
+    them in reverse, state flushed to `state_dir` (which must exist)."""
     emulator_config = Config(db_path=str(state_dir / "qstash.db"))
     env = service_env(state_dir, ports, emulator_config)
     async with AsyncExitStack() as stack:
+        for sock in taken.values():
+            stack.callback(sock.close)  # what a start-up failure left unserved
         # Deliveries are held until the service listens: a message left due by the last run
         # would otherwise fail against a closed port and wait out a retry backoff.
         emulator = build(emulator_config)
         emulator.dispatcher.pause()
-        await _serve(stack, create_app(emulator), ports.qstash, "emulator.qstash.access")
+        await _serve(stack, create_app(emulator), taken["qstash"], "emulator.qstash.access")
         mock = create_mock(MockConfig(mode="synthetic"))
-        await _serve(stack, mock, ports.mock, "emulator.scrapecreators.access")
+        await _serve(stack, mock, taken["mock"], "emulator.scrapecreators.access")
         await stack.enter_async_context(
-            running_service(env, sock=loopback_socket(ports.service), access_log=None)
+            running_service(env, sock=taken["service"], access_log=None)
         )
         emulator.dispatcher.resume()
         # Unwound first: deliveries stop before the service does, while steps in flight can

@@ -96,6 +96,17 @@ def test_dev_refuses_a_port_in_use_in_one_line(
     assert f"port {busy} (QStash emulator) is already in use" in err
 
 
+def test_dev_refuses_one_port_given_twice_in_one_line(
+    ports: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    same = ports["--port"]
+    flags = [str(part) for pair in {**ports, "--mock-port": same}.items() for part in pair]
+    assert dev.main([*flags, "--no-demo"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"port {same} is given to both the ScrapeCreators mock and the service" in err
+
+
 @pytest.mark.slow
 async def test_dev_stopped_mid_job_by_sigterm_finishes_the_job_after_a_restart(
     start_dev: StartDev,

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import aiohttp
 
-from scout.devstack import Ports, running_dev_stack
+from scout.devstack import Ports, running_dev_stack, take_ports
 from service.testing import free_port
 
 
 async def test_dev_stack_runs_the_emulator_on_wall_time_and_unpaused(tmp_path: Path) -> None:
     ports = Ports(service=free_port(), qstash=free_port(), mock=free_port())
     async with (
-        running_dev_stack(tmp_path, ports) as stack,
+        running_dev_stack(tmp_path, ports, take_ports(ports)) as stack,
         aiohttp.ClientSession() as http,
         http.get(stack.qstash_url + "/_emulator/clock") as response,
     ):
