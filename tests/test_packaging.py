@@ -21,7 +21,7 @@ from packaging.utils import canonicalize_name
 from emulator.scrapecreators.record import scenario_requests
 from service.testing import free_port
 from tests.installs import absent_modules, python_without
-from tests.service.test_cli import clean_environment, read_until, wait_healthy
+from tests.service.test_cli import clean_environment, read_until, started, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "fixtures" / "cassettes"
@@ -114,20 +114,10 @@ def test_a_base_install_carries_nothing_the_extras_bring(wheel: Path) -> None:
 @pytest.fixture
 def clock_free_emulator(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A QStash emulator process on the real clock; its QSTASH_* lines as printed."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "scout", "emulator", "--memory", "--port", "0"],
-        cwd=tmp_path,
-        env=clean_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    ) as emulator:
-        try:
-            printed = read_until(emulator.stdout, r"^QSTASH_NEXT_SIGNING_KEY=")
-            yield dict(line.strip().split("=", 1) for line in printed if "=" in line)
-        finally:
-            emulator.terminate()
-            emulator.wait(timeout=10)
+    env = clean_environment()
+    with started("emulator", "--memory", "--port", "0", env=env, cwd=tmp_path) as emulator:
+        printed = read_until(emulator.stdout, r"^QSTASH_NEXT_SIGNING_KEY=")
+        yield dict(line.strip().split("=", 1) for line in printed if "=" in line)
 
 
 def test_a_base_install_serves(

@@ -14,7 +14,7 @@ from uuid import UUID
 from aiohttp import web
 
 from service.api.auth import Principal
-from service.api.jobs import _own_job as own_job
+from service.api.jobs import own_job
 from service.api.requests import current_user, path_id
 from service.clock import Clock
 from service.errors import InvalidInput, NotFound

@@ -100,7 +100,7 @@ def create_handler(kind: JobKind) -> Handler:
     return create_job
 
 
-async def _own_job(request: web.Request, user: Principal, job_id: UUID) -> Job:
+async def own_job(request: web.Request, user: Principal, job_id: UUID) -> Job:
     store = request.app[PARTS].store
     job = await store.get_job_for_user(user.user_id, job_id)
     if job is None:
@@ -115,7 +115,7 @@ async def _own_job(request: web.Request, user: Principal, job_id: UUID) -> Job:
 async def job_status(request: web.Request) -> web.Response:
     user = await current_user(request)
     params = query(request, JobStatusQuery)
-    job = await _own_job(request, user, params.job_id)
+    job = await own_job(request, user, params.job_id)
     offset, limit = params.offset, params.limit
     store = request.app[PARTS].store
     results = await store.list_results(job.id, offset=offset, limit=limit)
@@ -145,7 +145,7 @@ async def job_status(request: web.Request) -> web.Response:
 
 async def results_csv(request: web.Request) -> web.Response:
     user = await current_user(request)
-    job = await _own_job(request, user, path_id(request))
+    job = await own_job(request, user, path_id(request))
     creators = await request.app[PARTS].store.list_results(job.id)
     return web.Response(
         text=render_csv(creators),
@@ -159,11 +159,11 @@ async def cancel_job(request: web.Request) -> web.Response:
     """Cancel the caller's active job: the database first (so any delivery from now on is a
     no-op), then, best effort, the step message waiting in QStash."""
     user = await current_user(request)
-    # _own_job: 404 for anyone else's job, and an overdue job times out first, as a poll would.
-    job = await _own_job(request, user, path_id(request))
+    # own_job: 404 for anyone else's job, and an overdue job times out first, as a poll would.
+    job = await own_job(request, user, path_id(request))
     cancelled = await request.app[PARTS].store.cancel_job(user.user_id, job.id)
     if cancelled is None:
-        final = await _own_job(request, user, job.id)
+        final = await own_job(request, user, job.id)
         raise Conflict(f"job already {final.status.value}")
     message_id = cancelled.queued_message_id or cancelled.qstash_message_id
     withdrawn = False

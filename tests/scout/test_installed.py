@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scout.installed import foreign_package
+from tests.service.test_cli import run_scout
 
 pytestmark = pytest.mark.slow
 
 
 def scout(*args: str, cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
-    return subprocess.run(
-        [sys.executable, "-m", "scout", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    return run_scout(*args, env={**os.environ, "PYTHONPATH": str(pythonpath)}, cwd=cwd)
 
 
 def test_this_checkout_is_its_own() -> None:

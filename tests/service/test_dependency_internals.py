@@ -12,7 +12,7 @@ import aiosqlite
 import httpx
 import sqlalchemy as sa
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from pytest_aiohttp import AiohttpServer
 from qstash import AsyncQStash
 from qstash.message import PublishResponse
 
@@ -63,7 +63,9 @@ async def test_the_qstash_sdk_keeps_its_httpx_client_where_close_qstash_closes_i
     assert inner.is_closed
 
 
-async def test_the_qstash_sdk_sends_through_the_client_qstash_client_puts_in_its_place() -> None:
+async def test_the_qstash_sdk_sends_through_the_client_qstash_client_puts_in_its_place(
+    aiohttp_server: AiohttpServer,
+) -> None:
     # service.qstash.publisher.qstash_client sets `http._client` to an AiohttpWire: the SDK must
     # still send every request through that attribute, with httpx's keyword arguments.
     received: list[tuple[str, str]] = []
@@ -74,8 +76,7 @@ async def test_the_qstash_sdk_sends_through_the_client_qstash_client_puts_in_its
 
     app = web.Application()
     app.router.add_post("/v2/publish/{destination:.*}", publish)
-    server = TestServer(app)
-    await server.start_server()
+    server = await aiohttp_server(app)
     client = qstash_client("token", base_url=str(server.make_url("")), retry=False)
     try:
         assert isinstance(client.http._client, AiohttpWire)
@@ -84,7 +85,6 @@ async def test_the_qstash_sdk_sends_through_the_client_qstash_client_puts_in_its
         )
     finally:
         await close_qstash(client)
-        await server.close()
 
     assert isinstance(answer, PublishResponse)
     assert answer.message_id == "msg_1"

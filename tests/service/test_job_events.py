@@ -10,13 +10,17 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
+import aiohttp
 import httpx
 import pytest
 import sqlalchemy as sa
+from aiohttp import web
 
+from service.api import job_events
+from service.api.auth import Principal
+from service.api.jobs import own_job
 from service.clock import ManualClock
 from service.jobs.enums import JobKind, JobStatus
 from service.keys import PARTS
@@ -339,29 +343,20 @@ async def test_a_client_gone_before_the_headers_is_no_server_error(
     stack: ServiceStack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     job_id = await new_job(stack.store, stack.clock)
-    reading, go_on = asyncio.Event(), asyncio.Event()
-    read_job = stack.store.get_job_for_user
 
-    async def held_read(user_id: str, wanted: UUID) -> Job | None:
-        reading.set()
-        await go_on.wait()
-        return await read_job(user_id, wanted)
+    async def read_then_client_leaves(request: web.Request, user: Principal, wanted: UUID) -> Job:
+        job = await own_job(request, user, wanted)
+        assert request.transport is not None
+        request.transport.close()  # the client leaves between the job read and the headers
+        return job
 
-    # Hold the stream between its job read and its headers, long enough for the client to go.
-    monkeypatch.setattr(stack.store, "get_job_for_user", held_read)
-    address = urlsplit(stack.url)
-    _, client = await asyncio.open_connection(address.hostname, address.port)
-    request = f"GET /api/jobs/{job_id}/events HTTP/1.1\r\nHost: scout\r\n"
-    client.write(f"{request}Authorization: Bearer dev:user-1\r\n\r\n".encode())
+    monkeypatch.setattr(job_events, "own_job", read_then_client_leaves)
     left = Heard("job_events_client_left")
     logging.getLogger("service").addHandler(left)
     try:
         with caplog.at_level(logging.INFO, logger="service"):
-            await asyncio.wait_for(reading.wait(), WAIT)
-            client.close()
-            await client.wait_closed()
-            await asyncio.sleep(0.2)  # the server reads the close
-            go_on.set()
+            with pytest.raises(aiohttp.ClientError):
+                await stack.client.get(f"/api/jobs/{job_id}/events", headers=stack.auth())
             await asyncio.wait_for(left.heard.wait(), WAIT)
     finally:
         logging.getLogger("service").removeHandler(left)

@@ -21,15 +21,10 @@ from tests.service.pipeline import (
     BAKING,
     BAKING_HANDLES,
     WEBHOOK,
-    Pipeline,
     pipeline,
     step_deliveries,
 )
-
-
-async def api_paths(p: Pipeline) -> list[str]:
-    return [entry["path"] for entry in await p.mock.requests()]
-
+from tests.service.stepping import paths
 
 # --- duplicates, concurrency, stale retries --------------------------------------------------
 
@@ -47,7 +42,7 @@ async def test_every_delivery_duplicated_changes_nothing(store: Store, clock: Ma
         )
         assert await p.handles(job.id) == BAKING_HANDLES
         # The strict mock answers a second identical request with a 501: no call was repeated.
-        assert len(await api_paths(p)) == 10
+        assert len(await paths(p)) == 10
 
 
 async def test_two_deliveries_at_once_do_the_work_once(store: Store, clock: ManualClock) -> None:
@@ -68,7 +63,7 @@ async def test_two_deliveries_at_once_do_the_work_once(store: Store, clock: Manu
             [(200, "completed", None), (409, None, "15")],
             [(200, "completed", None), (200, "ignored", None)],
         ), outcomes
-        assert await api_paths(p) == ["/v1/instagram/profile"]
+        assert await paths(p) == ["/v1/instagram/profile"]
         await p.stack.emulator.drain()  # QStash's own delivery arrives after the fact
         job = await p.job(job_id)
         assert (job.status, job.processed_results, job.step) == (JobStatus.COMPLETED, 5, 1)
@@ -184,7 +179,7 @@ async def test_too_many_failures_in_a_row_fail_the_job(
         assert job.error is not None
         assert job.error.endswith("(gave up after 3 attempts)")
         assert "503" in job.error
-        assert await api_paths(p) == ["/v1/instagram/profile"] * 3
+        assert await paths(p) == ["/v1/instagram/profile"] * 3
 
 
 def test_backoff_doubles_up_to_the_cap_and_never_undercuts_retry_after() -> None:
@@ -322,7 +317,7 @@ async def test_an_overdue_job_times_out_on_its_next_delivery(
 
         job = await p.job(job_id)
         assert (job.status, job.error) == (JobStatus.TIMEOUT, "Job exceeded maximum allowed time")
-        assert await api_paths(p) == []
+        assert await paths(p) == []
 
 
 async def test_every_step_is_logged_with_job_message_step_and_duration(

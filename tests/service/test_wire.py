@@ -11,8 +11,8 @@ import httpx
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from pytest_aiohttp import AiohttpServer
 
-from service.testing import loopback_socket
 from service.wire import AiohttpWire
 
 
@@ -44,18 +44,13 @@ async def _slow(_: web.Request) -> web.Response:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[TestServer]:
+async def server(aiohttp_server: AiohttpServer) -> TestServer:
     app = web.Application()
     app.router.add_route("*", "/echo", _echo)
     app.router.add_get("/gzip", _gzipped)
     app.router.add_get("/moved", _moved)
     app.router.add_get("/slow", _slow)
-    running = TestServer(app)
-    await running.start_server()
-    try:
-        yield running
-    finally:
-        await running.close()
+    return await aiohttp_server(app)
 
 
 @pytest.fixture
@@ -110,11 +105,11 @@ async def test_bodies_are_decoded_and_redirects_not_followed_as_httpx_does(
     assert (moved.status_code, moved.headers["location"]) == (302, "/echo")
 
 
-async def test_a_refused_connection_is_httpx_connect_error(wire: AiohttpWire) -> None:
-    with loopback_socket() as sock:  # bound, never listening: connections are refused
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-        with pytest.raises(httpx.ConnectError):
-            await wire.get(url)
+async def test_a_refused_connection_is_httpx_connect_error(
+    wire: AiohttpWire, refused_url: str
+) -> None:
+    with pytest.raises(httpx.ConnectError):
+        await wire.get(refused_url)
 
 
 async def test_a_server_that_does_not_answer_in_time_is_httpx_read_timeout(
@@ -123,5 +118,4 @@ async def test_a_server_that_does_not_answer_in_time_is_httpx_read_timeout(
     with pytest.raises(httpx.ReadTimeout) as raised:
         await wire.get(str(server.make_url("/slow")), timeout=0.2)
 
-    assert isinstance(raised.value, httpx.TimeoutException)
     assert raised.value.request.url.path == "/slow"

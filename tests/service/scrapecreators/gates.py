@@ -1,8 +1,6 @@
-"""Ceilings for a CallGate in tests: a fixed number, or one a test changes as it goes."""
+"""A ceiling for a CallGate in tests: a number a test may change as it goes."""
 
 from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
 
 
 class Ceiling:
@@ -13,7 +11,3 @@ class Ceiling:
 
     async def __call__(self) -> int:
         return self.value
-
-
-def fixed(value: int) -> Callable[[], Awaitable[int]]:
-    return Ceiling(value)

@@ -21,7 +21,7 @@ from service.scrapecreators.errors import (
 )
 from service.scrapecreators.gate import CallGate
 from service.scrapecreators.raw_log import RawLog
-from tests.service.scrapecreators.gates import fixed
+from tests.service.scrapecreators.gates import Ceiling
 
 KEY = "sc-secret-key-123"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -60,7 +60,7 @@ def make_client(
         api_key=KEY,
         metrics=metrics,
         clock=clock,
-        gate=CallGate(clock, fixed(4), metrics),
+        gate=CallGate(clock, Ceiling(4), metrics),
         **kwargs,  # type: ignore[arg-type]
     )
 

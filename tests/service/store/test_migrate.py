@@ -15,7 +15,6 @@ from service.clock import ManualClock
 from service.store import Store, migrate, tables
 from service.store.migrate import current_revision, head_revision
 from service.testing import postgres_database
-from tests.service.conftest import POSTGRES_URL_VAR
 
 
 async def test_upgrade_reaches_head_and_is_idempotent(tmp_path: Path) -> None:
@@ -68,12 +67,12 @@ async def test_upgrading_from_0001_keeps_jobs_and_their_results(tmp_path: Path) 
 
 
 @pytest.mark.postgres
-async def test_instances_starting_together_migrate_one_at_a_time() -> None:
+async def test_instances_starting_together_migrate_one_at_a_time(
+    postgres_schema: tuple[str, str],
+) -> None:
     """Several instances start at once on an empty database: each upgrade waits its turn, the
     first does the work and the others find the schema at head (no duplicate-key failure)."""
-    url = os.environ.get(POSTGRES_URL_VAR)
-    if not url:
-        pytest.skip(f"set {POSTGRES_URL_VAR} to run the PostgreSQL store tests")
+    url, _ = postgres_schema  # the server to use (this test takes a database of its own)
     async with postgres_database(url, "scout_migrate") as database_url:
         env = {**os.environ, "DATABASE_URL": database_url}
         upgrades = [
